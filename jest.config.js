@@ -1,0 +1,9 @@
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '\\.[jt]s$': '<rootDir>/jest.transform.js' },
+  // Transform our TypeScript and ESM-only packages; leave the rest of node_modules as is.
+  transformIgnorePatterns: ['/node_modules/(?!(cookie)/)'],
+  testTimeout: 30000,
+};
