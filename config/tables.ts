@@ -1,0 +1,74 @@
+/**
+ * DynamoDB table designs: key schemas, GSIs and TTL attributes, defined once.
+ * module.database creates these tables in AWS; the local dev server and the tests create
+ * identical ones in dynalite from the same definitions.
+ */
+import type { TableKey } from './names';
+
+export type KeyType = 'S' | 'N';
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: KeyType;
+}
+
+export interface GlobalSecondaryIndex {
+  readonly name: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  /** What the index is for (shown in help/ARCHITECTURE.md). */
+  readonly accessPattern: string;
+}
+
+export interface TableDefinition {
+  readonly key: TableKey;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly globalSecondaryIndexes: readonly GlobalSecondaryIndex[];
+  /** Attribute holding an epoch-seconds expiry, enforced by DynamoDB TTL. */
+  readonly ttlAttribute?: string;
+  readonly description: string;
+}
+
+export const VEHICLES_TABLE: TableDefinition = {
+  key: 'vehicles',
+  description: 'One item per vehicle, carrying its latest position.',
+  partitionKey: { name: 'vehicleId', type: 'S' },
+  globalSecondaryIndexes: [
+    {
+      name: 'byFleet',
+      partitionKey: { name: 'fleetId', type: 'S' },
+      sortKey: { name: 'vehicleId', type: 'S' },
+      accessPattern: 'GET /vehicles?fleetId= — a fleet\'s vehicles, paginated',
+    },
+  ],
+};
+
+export const POSITIONS_TABLE: TableDefinition = {
+  key: 'positions',
+  description: 'Position history: one item per (vehicle, timestamp), expiring after the retention.',
+  partitionKey: { name: 'vehicleId', type: 'S' },
+  sortKey: { name: 'ts', type: 'N' },
+  globalSecondaryIndexes: [],
+  ttlAttribute: 'expiresAt',
+};
+
+export const TABLES: readonly TableDefinition[] = [VEHICLES_TABLE, POSITIONS_TABLE];
+
+/** Every attribute that appears in a key of the table or of one of its indexes, once. */
+export function keyAttributes(table: TableDefinition): KeyAttribute[] {
+  const all = [
+    table.partitionKey,
+    table.sortKey,
+    ...table.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ].filter((attribute): attribute is KeyAttribute => attribute !== undefined);
+  const byName = new Map<string, KeyAttribute>();
+  for (const attribute of all) {
+    const seen = byName.get(attribute.name);
+    if (seen && seen.type !== attribute.type) {
+      throw new Error(`Table ${table.key}: attribute ${attribute.name} declared as both ${seen.type} and ${attribute.type}`);
+    }
+    byName.set(attribute.name, attribute);
+  }
+  return [...byName.values()];
+}
