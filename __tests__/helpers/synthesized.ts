@@ -1,0 +1,41 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { environmentNames } from '../../config/environments';
+import { stackName } from '../../config/names';
+import { synthesize } from '../../main';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type TfJson = Record<string, any>;
+
+export interface Synthesized {
+  readonly outdir: string;
+  stackDir(environment: string): string;
+  root(environment: string): TfJson;
+  module(environment: string, module: string): TfJson;
+  modules(environment: string): string[];
+  /** Resources of one type in a module, by name. */
+  resources(environment: string, module: string, type: string): Record<string, TfJson>;
+}
+
+let cached: Synthesized | undefined;
+
+/** Synthesizes every environment in-process into a fresh temporary directory (once per test file). */
+export function synthesizeAll(): Synthesized {
+  if (cached) return cached;
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'vt-synth-'));
+  synthesize(environmentNames(), outdir);
+  const readJson = (file: string): TfJson => JSON.parse(fs.readFileSync(file, 'utf8'));
+  const stackDir = (environment: string) => path.join(outdir, 'stacks', stackName(environment));
+  const module = (environment: string, name: string) =>
+    readJson(path.join(stackDir(environment), 'modules', name, 'main.tf.json'));
+  cached = {
+    outdir,
+    stackDir,
+    root: (environment) => readJson(path.join(stackDir(environment), 'cdk.tf.json')),
+    module,
+    modules: (environment) => fs.readdirSync(path.join(stackDir(environment), 'modules')).sort(),
+    resources: (environment, name, type) => module(environment, name).resource?.[type] ?? {},
+  };
+  return cached;
+}

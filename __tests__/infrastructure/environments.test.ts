@@ -1,0 +1,35 @@
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { ENVIRONMENTS, getEnvironment, validateEnvironment } from '../../config/environments';
+import { selectedEnvironments } from '../../main';
+
+describe('environments', () => {
+  test('an unknown environment fails with a message listing the known ones', () => {
+    expect(() => getEnvironment('qa')).toThrow('Unknown environment "qa". Known environments: test-70v, prod.');
+    expect(() => selectedEnvironments([], { ENVIRONMENT: 'qa' })).toThrow(/Known environments: test-70v, prod/);
+  });
+
+  test('the runbook environment and prod ship; no argument means all', () => {
+    expect(selectedEnvironments([], {})).toEqual(['test-70v', 'prod']);
+    expect(selectedEnvironments(['prod'], { ENVIRONMENT: 'test-70v' })).toEqual(['prod']);
+  });
+
+  test('a mistyped entry is rejected naming the key', () => {
+    const broken = { ...ENVIRONMENTS.prod, cache: { ...ENVIRONMENTS.prod.cache, snapshotRetentionDays: 2 } };
+    expect(() => validateEnvironment(broken)).toThrow('cache.snapshotRetentionDays must be >= 7 in prod');
+  });
+
+  test('npm run synth with an unknown environment exits non-zero with the message', () => {
+    const repoRoot = path.resolve(__dirname, '..', '..');
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'main.ts', 'qa'], {
+        cwd: repoRoot,
+        stdio: 'pipe',
+      });
+    } catch (error) {
+      stderr = String((error as { stderr: Buffer }).stderr);
+    }
+    expect(stderr).toContain('Unknown environment "qa". Known environments: test-70v, prod.');
+  });
+});
