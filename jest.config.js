@@ -5,5 +5,6 @@ module.exports = {
   transform: { '\\.[jt]s$': '<rootDir>/jest.transform.js' },
   // Transform our TypeScript and ESM-only packages; leave the rest of node_modules as is.
   transformIgnorePatterns: ['/node_modules/(?!(cookie)/)'],
+  setupFiles: ['<rootDir>/jest.setup.js'],
   testTimeout: 30000,
 };

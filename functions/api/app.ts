@@ -1,26 +1,83 @@
-import Fastify, { FastifyInstance, FastifyServerOptions } from 'fastify';
+import * as crypto from 'crypto';
+import swagger from '@fastify/swagger';
+import Fastify, { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ApiConfig } from './config';
+import { installApiKeyAuth } from './plugins/auth';
+import { installProblemHandlers } from './plugins/problems';
+import { installValidators } from './plugins/validation';
+import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
+import { positionRoutes } from './routes/positions';
+import { vehicleRoutes } from './routes/vehicles';
+import { problemSchema } from './schemas/common';
+import type { Services } from './services';
 
 declare module 'fastify' {
   interface FastifyInstance {
     appConfig: ApiConfig;
+    services: Services;
   }
 }
 
 export interface BuildAppOptions {
   readonly config: ApiConfig;
-  /** pino options or false; tests pass false. */
-  readonly logger?: FastifyServerOptions['logger'];
+  readonly services: Services;
+  /** The process's pino logger (shared with the services); none in tests. */
+  readonly logger?: FastifyBaseLogger;
 }
+
+/** Room for 500 positions with attributes; API Gateway itself allows 10 MB. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** Set by the Lambda entry from the invocation context; logged on every line. */
+export const LAMBDA_REQUEST_ID_HEADER = 'x-lambda-request-id';
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * The whole HTTP API as one Fastify instance. The Lambda entry (lambda.ts) and the local dev
  * server (server.ts) both call this and nothing else, so they serve the same routes.
  */
 export function buildApp(options: BuildAppOptions): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false });
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    // A client's x-request-id (API Gateway's request id in Lambda) or a fresh one.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    },
+    childLoggerFactory: (logger, bindings, childOptions, rawReq) => {
+      const awsRequestId = rawReq.headers[LAMBDA_REQUEST_ID_HEADER];
+      return logger.child(typeof awsRequestId === 'string' ? { ...bindings, awsRequestId } : bindings, childOptions);
+    },
+  });
   app.decorate('appConfig', options.config);
-  app.register(healthRoutes);
+  app.decorate('services', options.services);
+  app.addSchema(problemSchema);
+  installValidators(app);
+  installProblemHandlers(app, () => 'positions');
+  installApiKeyAuth(app, options.config.apiKeys);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Vehicle Tracking API',
+        version: '1.0.0',
+        description:
+          'Vehicles and their positions. Send x-api-key on every route but /health*. ' +
+          'Errors are RFC 9457 problem details naming the field.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', name: 'x-api-key', in: 'header' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  app.register(async (routes) => {
+    await routes.register(healthRoutes);
+    await routes.register(vehicleRoutes);
+    await routes.register(positionRoutes);
+    await routes.register(docsRoutes);
+  });
   return app;
 }

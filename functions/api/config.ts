@@ -3,8 +3,46 @@ import { RUNTIME_ENV } from '../../config/runtime-env';
 /** What the API needs to run, read from environment variables set by module.api_services or the dev server. */
 export interface ApiConfig {
   readonly environment: string;
+  readonly region: string;
+  readonly vehiclesTable: string;
+  readonly positionsTable: string;
+  /** Positions older than this are rejected and expire from history (DynamoDB TTL). */
+  readonly positionRetentionDays: number;
+  /** Local DynamoDB (dynalite) endpoint; unset in AWS. */
+  readonly dynamodbEndpoint?: string;
+  /** Unset: the API runs without the cache. */
+  readonly redisUrl?: string;
+  readonly redisAuthSecretArn?: string;
+  /** Inline API keys (local); in AWS they come from the secret. */
+  readonly apiKeys: readonly string[];
+  readonly apiKeysSecretArn?: string;
 }
 
+export class ConfigError extends Error {}
+
 export function loadConfig(env: NodeJS.ProcessEnv): ApiConfig {
-  return { environment: env[RUNTIME_ENV.environment] ?? 'local' };
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new ConfigError(`Environment variable ${name} is required`);
+    return value;
+  };
+  const retention = Number(env[RUNTIME_ENV.positionRetentionDays] ?? 30);
+  if (!Number.isInteger(retention) || retention < 1) {
+    throw new ConfigError(`${RUNTIME_ENV.positionRetentionDays} must be a whole number of days >= 1`);
+  }
+  return {
+    environment: required(RUNTIME_ENV.environment),
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    vehiclesTable: required(RUNTIME_ENV.vehiclesTable),
+    positionsTable: required(RUNTIME_ENV.positionsTable),
+    positionRetentionDays: retention,
+    dynamodbEndpoint: env[RUNTIME_ENV.dynamodbEndpoint] || undefined,
+    redisUrl: env[RUNTIME_ENV.redisUrl] || undefined,
+    redisAuthSecretArn: env[RUNTIME_ENV.redisAuthSecretArn] || undefined,
+    apiKeys: (env[RUNTIME_ENV.apiKeys] ?? '')
+      .split(',')
+      .map((key) => key.trim())
+      .filter(Boolean),
+    apiKeysSecretArn: env[RUNTIME_ENV.apiKeysSecretArn] || undefined,
+  };
 }

@@ -1,8 +1,44 @@
 import awsLambdaFastify from '@fastify/aws-lambda';
-import { buildApp } from './app';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import pino from 'pino';
+import { LAMBDA_REQUEST_ID_HEADER, buildApp } from './app';
 import { loadConfig } from './config';
+import { SecretReader } from './secrets';
+import { createServices } from './services';
 
-// Built once per container, outside the handler, and reused by every invocation.
-const app = buildApp({ config: loadConfig(process.env), logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+type Proxy = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
-export const handler = awsLambdaFastify(app, { callbackWaitsForEmptyEventLoop: false });
+/** Cold start: config, secrets, clients and the app, once per container, outside the handler. */
+async function init(): Promise<Proxy> {
+  const config = loadConfig(process.env);
+  const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const secrets = new SecretReader(config.region);
+  const [redisPassword, apiKeys] = await Promise.all([
+    config.redisAuthSecretArn ? secrets.text(config.redisAuthSecretArn) : undefined,
+    config.apiKeysSecretArn ? secrets.stringList(config.apiKeysSecretArn) : config.apiKeys,
+  ]);
+  const services = createServices({ ...config, apiKeys }, { redisPassword, log });
+  const app = buildApp({ config: { ...config, apiKeys }, services, logger: log });
+  await Promise.all([app.ready(), services.cache.waitUntilReady(1000)]);
+  return awsLambdaFastify(app, { callbackWaitsForEmptyEventLoop: false });
+}
+
+let ready: Promise<Proxy> = init();
+ready.catch(() => undefined); // reported by the first invocation, which also retries
+
+export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  let proxy: Proxy;
+  try {
+    proxy = await ready;
+  } catch {
+    ready = init();
+    proxy = await ready;
+  }
+  const headers = { ...event.headers };
+  const hasClientId = Object.keys(headers).some((name) => name.toLowerCase() === 'x-request-id');
+  if (!hasClientId && event.requestContext?.requestId) headers['x-request-id'] = event.requestContext.requestId;
+  // Always ours, never a client's: ties every log line to this invocation.
+  for (const name of Object.keys(headers)) if (name.toLowerCase() === LAMBDA_REQUEST_ID_HEADER) delete headers[name];
+  headers[LAMBDA_REQUEST_ID_HEADER] = context.awsRequestId;
+  return proxy({ ...event, headers }, context);
+}

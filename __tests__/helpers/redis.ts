@@ -1,0 +1,92 @@
+import { spawn, spawnSync, ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+
+const FIX = 'Install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL to a running one.';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function answers(host: string, port: number, timeoutMs = 300): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: timeoutMs });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
+
+const redisServerOnPath = () => spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** A redis-server of this test's own on a free port: stop and start it at will. */
+export class ThrowawayRedis {
+  private process?: ChildProcess;
+  private constructor(readonly port: number, private readonly dir: string) {}
+
+  static async start(): Promise<ThrowawayRedis> {
+    if (!redisServerOnPath()) throw new Error(`redis-server is not on PATH. ${FIX}`);
+    const redis = new ThrowawayRedis(await freePort(), fs.mkdtempSync(path.join(os.tmpdir(), 'vt-redis-')));
+    await redis.resume();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async resume(): Promise<void> {
+    this.process = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
+      { stdio: 'ignore' },
+    );
+    for (let i = 0; i < 100; i++) {
+      if (await answers('127.0.0.1', this.port)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`redis-server did not start on port ${this.port}`);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+    this.process = undefined;
+  }
+}
+
+let shared: Promise<string> | undefined;
+
+/**
+ * The Redis the tests share: REDIS_URL, else 127.0.0.1:6379 when it answers, else a redis-server
+ * started for this test file, else a clear error naming the fix. Tests isolate their keys by
+ * environment name, so a shared server is never flushed.
+ */
+export function sharedRedisUrl(): Promise<string> {
+  shared ??= (async () => {
+    if (process.env.REDIS_URL) return process.env.REDIS_URL;
+    if (await answers('127.0.0.1', 6379)) return 'redis://127.0.0.1:6379';
+    const own = await ThrowawayRedis.start();
+    process.once('exit', () => void own.stop());
+    afterAll(() => own.stop());
+    return own.url;
+  })();
+  return shared;
+}

@@ -1,0 +1,73 @@
+import * as crypto from 'crypto';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { tableName } from '../../config/names';
+import { buildApp } from '../../functions/api/app';
+import type { ApiConfig } from '../../functions/api/config';
+import { Services, createServices } from '../../functions/api/services';
+import { LocalDynamo, startLocalDynamo } from '../../functions/local/local-dynamodb';
+import { ensureTables } from '../../functions/local/tables';
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly services: Services;
+  readonly config: ApiConfig;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Redis URL, or undefined to run without the cache. */
+  readonly redisUrl?: string;
+  readonly apiKeys?: string[];
+  /** Talk to DynamoDB through this endpoint instead (e.g. a fault-injecting proxy). */
+  readonly dynamodbEndpoint?: (dynalite: string) => Promise<string>;
+  readonly retentionDays?: number;
+}
+
+/** The real app on a fresh in-process dynalite with tables from config/tables.ts, and real Redis. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dynamo: LocalDynamo = await startLocalDynamo();
+  const environment = `t${crypto.randomBytes(4).toString('hex')}`;
+  const client = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await ensureTables(client, environment);
+  client.destroy();
+  const config: ApiConfig = {
+    environment,
+    region: 'us-east-1',
+    vehiclesTable: tableName(environment, 'vehicles'),
+    positionsTable: tableName(environment, 'positions'),
+    positionRetentionDays: options.retentionDays ?? 30,
+    dynamodbEndpoint: options.dynamodbEndpoint ? await options.dynamodbEndpoint(dynamo.endpoint) : dynamo.endpoint,
+    redisUrl: options.redisUrl,
+    apiKeys: options.apiKeys ?? [],
+  };
+  const log = pino({ level: 'silent' });
+  const services = createServices(config, { log });
+  await services.cache.waitUntilReady(2000);
+  const app = buildApp({ config, services });
+  await app.ready();
+  return {
+    app,
+    services,
+    config,
+    async close() {
+      await app.close();
+      await services.close();
+      await dynamo.close();
+    },
+  };
+}
+
+/** A vehicle registered through the API. */
+export async function createVehicle(app: FastifyInstance, body: Record<string, unknown> = {}): Promise<{ id: string }> {
+  const response = await app.inject({ method: 'POST', url: '/vehicles', payload: { name: 'Test vehicle', ...body } });
+  if (response.statusCode !== 201) throw new Error(`create vehicle: ${response.statusCode} ${response.body}`);
+  return response.json();
+}
+
+export const iso = (ms: number) => new Date(ms).toISOString();

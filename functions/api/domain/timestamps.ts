@@ -1,0 +1,46 @@
+import { ApiError, FieldError } from './errors';
+
+/** How far ahead of the server clock a device clock may run. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** An ISO-8601 date-time with an explicit zone, or epoch milliseconds. */
+export type TimestampInput = string | number;
+
+export function parseTimestamp(value: TimestampInput): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** Checks a position timestamp against the clock and the history retention. */
+export function checkPositionTimestamp(
+  value: TimestampInput,
+  field: string,
+  now: number,
+  retentionDays: number,
+): { ms: number } | { error: FieldError } {
+  const ms = parseTimestamp(value);
+  if (ms === undefined) {
+    return { error: { field, message: 'must be an ISO-8601 date-time with a time zone or epoch milliseconds' } };
+  }
+  if (ms > now + MAX_FUTURE_SKEW_MS) {
+    return { error: { field, message: `is more than 5 minutes in the future (server time ${new Date(now).toISOString()})` } };
+  }
+  if (ms < now - retentionDays * DAY_MS) {
+    return { error: { field, message: `is older than the ${retentionDays}-day history retention` } };
+  }
+  return { ms };
+}
+
+/** For query ranges (`from`, `to`): the same formats, no clock rules. */
+export function parseQueryTimestamp(value: string | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) : parseTimestamp(value);
+  if (ms === undefined || !Number.isSafeInteger(ms)) {
+    const message = 'must be an ISO-8601 date-time or epoch milliseconds';
+    throw ApiError.badRequest(`${field} ${message}`, [{ field, message }]);
+  }
+  return ms;
+}

@@ -1,0 +1,43 @@
+import { PositionView, toPositionView, Position } from './position';
+
+export const VEHICLE_TYPES = ['car', 'van', 'truck', 'bus', 'motorcycle', 'trailer', 'other'] as const;
+export type VehicleType = (typeof VEHICLE_TYPES)[number];
+
+/** A vehicle as stored (the vehicles table item, with `vehicleId` as `id`). */
+export interface Vehicle {
+  readonly id: string;
+  readonly name: string;
+  readonly plate?: string;
+  readonly fleetId?: string;
+  readonly type: VehicleType;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly latest?: Position;
+}
+
+export interface VehicleView {
+  readonly id: string;
+  readonly name: string;
+  readonly plate: string | null;
+  readonly fleetId: string | null;
+  readonly type: VehicleType;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly position: PositionView | null;
+}
+
+export function toVehicleView(vehicle: Vehicle): VehicleView {
+  return {
+    id: vehicle.id,
+    name: vehicle.name,
+    plate: vehicle.plate ?? null,
+    fleetId: vehicle.fleetId ?? null,
+    type: vehicle.type,
+    metadata: vehicle.metadata ?? {},
+    createdAt: new Date(vehicle.createdAt).toISOString(),
+    updatedAt: new Date(vehicle.updatedAt).toISOString(),
+    position: vehicle.latest ? toPositionView(vehicle.latest) : null,
+  };
+}

@@ -1,0 +1,46 @@
+import type { FastifyPluginAsync } from 'fastify';
+
+interface OpenApiOperation {
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  parameters?: { name: string; in: string; required?: boolean; description?: string; schema?: { type?: string } }[];
+}
+
+const escape = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/**
+ * `/docs/json`: the OpenAPI document generated from the route schemas.
+ * `/docs`: a readable page rendered from it on the server, with no assets to host or fetch,
+ * so it works the same in Lambda and locally.
+ */
+export const docsRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/docs/json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/docs', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+    const spec = app.swagger() as { info: { title: string; version: string; description?: string }; paths: Record<string, Record<string, OpenApiOperation>> };
+    const rows = Object.entries(spec.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).map(([method, op]) => {
+        const params = (op.parameters ?? [])
+          .map((p) => `<li><code>${escape(p.name)}</code> (${escape(p.in)}${p.required ? ', required' : ''}) ${escape(p.description ?? p.schema?.type ?? '')}</li>`)
+          .join('');
+        return (
+          `<section><h3><span class="m">${method.toUpperCase()}</span> <code>${escape(path)}</code></h3>` +
+          `<p>${escape(op.summary ?? '')}</p>${op.description ? `<p>${escape(op.description)}</p>` : ''}` +
+          `${params ? `<ul>${params}</ul>` : ''}</section>`
+        );
+      }),
+    );
+    reply.type('text/html; charset=utf-8');
+    return (
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(spec.info.title)}</title>` +
+      '<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}' +
+      'section{border-top:1px solid #ddd;padding:.5rem 0}.m{display:inline-block;min-width:4.5rem;font-weight:700}' +
+      'code{background:#f4f4f4;padding:0 .2rem}</style></head><body>' +
+      `<h1>${escape(spec.info.title)} <small>${escape(spec.info.version)}</small></h1>` +
+      `<p>${escape(spec.info.description ?? '')}</p><p>Machine-readable: <a href="docs/json">OpenAPI JSON</a>.</p>` +
+      `${rows.join('')}</body></html>`
+    );
+  });
+};

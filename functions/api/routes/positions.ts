@@ -1,0 +1,176 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../domain/errors';
+import { toPositionView } from '../domain/position';
+import { parseQueryTimestamp } from '../domain/timestamps';
+import { cursorQuerySchema, problemRef } from '../schemas/common';
+import {
+  MAX_POSITIONS_PER_REQUEST,
+  ingestResultSchema,
+  positionInputSchema,
+  positionViewSchema,
+  vehiclePositionInputSchema,
+} from '../schemas/position';
+import { vehicleIdParamsSchema } from '../schemas/vehicle';
+import { decodeCursor, encodeCursor } from '../services/cursor';
+import type { IngestItem, IngestResult, PositionInput } from '../services/ingest';
+
+const HISTORY_MAX_LIMIT = 1000;
+
+const historyQuerySchema = {
+  type: 'object',
+  properties: {
+    from: { type: 'string', description: 'Start of the range, inclusive: ISO-8601 or epoch ms (default: the retention start)' },
+    to: { type: 'string', description: 'End of the range, inclusive: ISO-8601 or epoch ms (default: now + 5 min)' },
+    limit: { type: 'integer', minimum: 1, maximum: HISTORY_MAX_LIMIT, default: 100 },
+    order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
+    cursor: cursorQuerySchema,
+  },
+  additionalProperties: false,
+} as const;
+
+const ingestResponses = {
+  200: ingestResultSchema,
+  400: problemRef,
+  404: problemRef,
+  413: problemRef,
+  415: problemRef,
+  503: problemRef,
+};
+
+/**
+ * 200 only when every position is durable. Otherwise 503 listing exactly the positions not
+ * stored (`failed`), so even a client that only looks at the status resends: ingest is idempotent.
+ */
+function sendIngestResult(request: FastifyRequest, reply: FastifyReply, result: IngestResult): FastifyReply {
+  if (result.failed.length === 0) return reply.code(200).send({ stored: result.stored, duplicatesInRequest: result.duplicatesInRequest });
+  reply.header('retry-after', '1');
+  return reply
+    .code(503)
+    .type('application/problem+json')
+    .send({
+      type: 'about:blank',
+      title: 'Service Unavailable',
+      status: 503,
+      detail: `${result.failed.length} position(s) were not stored; resend exactly those listed in failed (the others are stored)`,
+      instance: request.url.split('?')[0],
+      requestId: request.id,
+      stored: result.stored,
+      failed: result.failed,
+    });
+}
+
+export const positionRoutes: FastifyPluginAsync = async (app) => {
+  const { ingest, vehicles, positions, cache } = app.services;
+  const retentionMs = app.appConfig.positionRetentionDays * 24 * 60 * 60 * 1000;
+
+  app.post<{ Params: { id: string }; Body: PositionInput | PositionInput[] }>(
+    '/vehicles/:id/positions',
+    {
+      schema: {
+        tags: ['positions'],
+        summary: `Report one position or an array of up to ${MAX_POSITIONS_PER_REQUEST} for this vehicle`,
+        description:
+          'Idempotent by (vehicle, timestamp); any order. 200 means every position is stored. ' +
+          'Invalid input rejects the whole request and stores nothing.',
+        params: vehicleIdParamsSchema,
+        body: {
+          anyOf: [positionInputSchema, { type: 'array', minItems: 1, maxItems: MAX_POSITIONS_PER_REQUEST, items: positionInputSchema }],
+        },
+        response: ingestResponses,
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const items: IngestItem[] = Array.isArray(body)
+        ? body.map((input, i) => ({ vehicleId: request.params.id, input, field: `positions[${i}]` }))
+        : [{ vehicleId: request.params.id, input: body, field: '' }];
+      return sendIngestResult(request, reply, await ingest.ingest(items));
+    },
+  );
+
+  app.post<{ Body: (PositionInput & { vehicleId: string })[] }>(
+    '/positions',
+    {
+      schema: {
+        tags: ['positions'],
+        summary: `Report a batch of up to ${MAX_POSITIONS_PER_REQUEST} positions across vehicles`,
+        description: 'Each entry names its vehicleId. Same guarantees as POST /vehicles/{id}/positions.',
+        body: { type: 'array', minItems: 1, maxItems: MAX_POSITIONS_PER_REQUEST, items: vehiclePositionInputSchema },
+        response: ingestResponses,
+      },
+    },
+    async (request, reply) => {
+      const items: IngestItem[] = request.body.map(({ vehicleId, ...input }, i) => ({
+        vehicleId,
+        input,
+        field: `positions[${i}]`,
+      }));
+      return sendIngestResult(request, reply, await ingest.ingest(items));
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/vehicles/:id/position',
+    {
+      schema: {
+        tags: ['positions'],
+        summary: 'The latest position (greatest timestamp), served from Redis when it has it',
+        params: vehicleIdParamsSchema,
+        response: { 200: positionViewSchema, 404: problemRef },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const cached = await cache.getLatest(id);
+      reply.header('x-cache', cached.status);
+      if (cached.status === 'hit') return toPositionView(cached.position);
+      const vehicle = await vehicles.get(id);
+      if (!vehicle) throw ApiError.notFound(`Vehicle ${id} does not exist`);
+      if (!vehicle.latest) throw ApiError.notFound(`Vehicle ${id} has not reported a position yet`);
+      if (cached.status === 'miss') await cache.offerLatest([vehicle.latest]);
+      return toPositionView(vehicle.latest);
+    },
+  );
+
+  app.get<{
+    Params: { id: string };
+    Querystring: { from?: string; to?: string; limit: number; order: 'asc' | 'desc'; cursor?: string };
+  }>(
+    '/vehicles/:id/positions',
+    {
+      schema: {
+        tags: ['positions'],
+        summary: 'Position history in time order, paginated',
+        params: vehicleIdParamsSchema,
+        querystring: historyQuerySchema,
+        response: {
+          200: {
+            type: 'object',
+            required: ['items', 'nextCursor'],
+            properties: { items: { type: 'array', items: positionViewSchema }, nextCursor: { type: ['string', 'null'] } },
+          },
+          400: problemRef,
+          404: problemRef,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const { limit, order, cursor } = request.query;
+      const now = Date.now();
+      const from = parseQueryTimestamp(request.query.from, 'from') ?? now - retentionMs;
+      const to = parseQueryTimestamp(request.query.to, 'to') ?? now + 5 * 60 * 1000;
+      if (from > to) throw ApiError.badRequest('from must not be after to', [{ field: 'from', message: 'must not be after to' }]);
+      const scope = `history|${id}|${request.query.from ?? ''}|${request.query.to ?? ''}|${order}`;
+      const after = cursor ? (decodeCursor(cursor, scope, { vehicleId: 'S', ts: 'N' }).ts as number) : undefined;
+
+      const vehicle = await vehicles.get(id);
+      if (!vehicle) throw ApiError.notFound(`Vehicle ${id} does not exist`);
+      const page = await positions.history({ vehicleId: id, from, to, limit, order, after, receivedSince: vehicle.createdAt, now });
+      return {
+        items: page.positions.map(toPositionView),
+        nextCursor: page.next === undefined ? null : encodeCursor(scope, { vehicleId: id, ts: page.next }),
+      };
+    },
+  );
+};

@@ -1,0 +1,163 @@
+import * as crypto from 'crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import { ApiError } from '../domain/errors';
+import { Vehicle, VehicleType, toVehicleView } from '../domain/vehicle';
+import { cursorQuerySchema, idSchema, problemRef } from '../schemas/common';
+import {
+  MAX_METADATA_BYTES,
+  createVehicleSchema,
+  patchVehicleSchema,
+  vehicleIdParamsSchema,
+  vehicleViewSchema,
+} from '../schemas/vehicle';
+import { decodeCursor, encodeCursor } from '../services/cursor';
+import type { VehicleChanges } from '../services/vehicle-store';
+
+interface CreateBody {
+  id?: string;
+  name: string;
+  plate?: string;
+  fleetId?: string;
+  type: VehicleType;
+  metadata?: Record<string, unknown>;
+}
+
+function checkMetadata(metadata: Record<string, unknown> | undefined): void {
+  if (metadata && Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) {
+    throw ApiError.badRequest(`metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON`, [
+      { field: 'metadata', message: `must be at most ${MAX_METADATA_BYTES} bytes of JSON` },
+    ]);
+  }
+}
+
+/** Generated ids: `v_` + 20 base32 characters (100 bits), unguessable and URL-safe. */
+function generateVehicleId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  return `v_${Array.from(crypto.randomBytes(20), (byte) => alphabet[byte & 31]).join('')}`;
+}
+
+const listQuerySchema = {
+  type: 'object',
+  properties: {
+    fleetId: idSchema,
+    limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+    cursor: cursorQuerySchema,
+  },
+  additionalProperties: false,
+} as const;
+
+export const vehicleRoutes: FastifyPluginAsync = async (app) => {
+  const { vehicles, cache } = app.services;
+
+  app.post<{ Body: CreateBody }>(
+    '/vehicles',
+    {
+      schema: {
+        tags: ['vehicles'],
+        summary: 'Register a vehicle (id chosen by the client, or generated)',
+        body: createVehicleSchema,
+        response: { 201: vehicleViewSchema, 400: problemRef, 409: problemRef },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      checkMetadata(body.metadata);
+      const now = Date.now();
+      const vehicle: Vehicle = {
+        id: body.id ?? generateVehicleId(),
+        name: body.name,
+        type: body.type,
+        ...(body.plate !== undefined && { plate: body.plate }),
+        ...(body.fleetId !== undefined && { fleetId: body.fleetId }),
+        ...(body.metadata !== undefined && { metadata: body.metadata }),
+        createdAt: now,
+        updatedAt: now,
+      };
+      await vehicles.create(vehicle);
+      return reply.code(201).header('location', `/vehicles/${encodeURIComponent(vehicle.id)}`).send(toVehicleView(vehicle));
+    },
+  );
+
+  app.get<{ Querystring: { fleetId?: string; limit: number; cursor?: string } }>(
+    '/vehicles',
+    {
+      schema: {
+        tags: ['vehicles'],
+        summary: 'List vehicles (optionally one fleet\'s), each with its latest position',
+        querystring: listQuerySchema,
+        response: {
+          200: {
+            type: 'object',
+            required: ['items', 'nextCursor'],
+            properties: { items: { type: 'array', items: vehicleViewSchema }, nextCursor: { type: ['string', 'null'] } },
+          },
+          400: problemRef,
+        },
+      },
+    },
+    async (request) => {
+      const { fleetId, limit, cursor } = request.query;
+      const scope = `vehicles|${fleetId ?? '*'}`;
+      const shape: Record<string, 'S'> = fleetId ? { vehicleId: 'S', fleetId: 'S' } : { vehicleId: 'S' };
+      const startKey = cursor ? (decodeCursor(cursor, scope, shape) as Record<string, string>) : undefined;
+      const page = await vehicles.list({ fleetId, limit, startKey });
+      return {
+        items: page.vehicles.map(toVehicleView),
+        nextCursor: page.lastKey ? encodeCursor(scope, page.lastKey) : null,
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/vehicles/:id',
+    {
+      schema: {
+        tags: ['vehicles'],
+        summary: 'One vehicle with its latest position',
+        params: vehicleIdParamsSchema,
+        response: { 200: vehicleViewSchema, 404: problemRef },
+      },
+    },
+    async (request) => {
+      const vehicle = await vehicles.get(request.params.id);
+      if (!vehicle) throw ApiError.notFound(`Vehicle ${request.params.id} does not exist`);
+      return toVehicleView(vehicle);
+    },
+  );
+
+  app.patch<{ Params: { id: string }; Body: VehicleChanges }>(
+    '/vehicles/:id',
+    {
+      schema: {
+        tags: ['vehicles'],
+        summary: 'Change a vehicle\'s name, plate, fleet, type or metadata',
+        params: vehicleIdParamsSchema,
+        body: patchVehicleSchema,
+        response: { 200: vehicleViewSchema, 400: problemRef, 404: problemRef },
+      },
+    },
+    async (request) => {
+      checkMetadata(request.body.metadata);
+      const vehicle = await vehicles.update(request.params.id, request.body, Date.now());
+      return toVehicleView(vehicle);
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/vehicles/:id',
+    {
+      schema: {
+        tags: ['vehicles'],
+        summary: 'Remove a vehicle. Its history expires with the retention and is never shown for a new vehicle of the same id.',
+        params: vehicleIdParamsSchema,
+        response: { 204: { type: 'null' }, 404: problemRef },
+      },
+    },
+    async (request, reply) => {
+      const existed = await vehicles.delete(request.params.id);
+      await cache.forget(request.params.id);
+      if (!existed) throw ApiError.notFound(`Vehicle ${request.params.id} does not exist`);
+      return reply.code(204).send();
+    },
+  );
+};

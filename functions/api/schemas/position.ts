@@ -1,0 +1,61 @@
+import { idSchema, timestampSchema } from './common';
+
+/** The most positions one request may carry. */
+export const MAX_POSITIONS_PER_REQUEST = 500;
+
+const measurementProperties = {
+  lat: { type: 'number', minimum: -90, maximum: 90, description: 'Latitude, WGS 84 degrees' },
+  lon: { type: 'number', minimum: -180, maximum: 180, description: 'Longitude, WGS 84 degrees' },
+  timestamp: timestampSchema,
+  speed: { type: 'number', minimum: 0, maximum: 2000, description: 'Ground speed, km/h' },
+  heading: { type: 'number', minimum: 0, maximum: 360, description: 'Course over ground, degrees clockwise from true north' },
+  altitude: { type: 'number', minimum: -1000, maximum: 100000, description: 'Altitude above mean sea level, metres' },
+  accuracy: { type: 'number', minimum: 0, maximum: 1000000, description: 'Horizontal accuracy radius, metres' },
+  attributes: {
+    type: 'object',
+    description: 'Small free-form map (battery, ignition, odometer, …): up to 20 entries',
+    maxProperties: 20,
+    propertyNames: { pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+    additionalProperties: { anyOf: [{ type: 'string', maxLength: 256 }, { type: 'number' }, { type: 'boolean' }] },
+  },
+} as const;
+
+export const positionInputSchema = {
+  type: 'object',
+  required: ['lat', 'lon', 'timestamp'],
+  additionalProperties: false,
+  properties: measurementProperties,
+} as const;
+
+export const vehiclePositionInputSchema = {
+  type: 'object',
+  required: ['vehicleId', 'lat', 'lon', 'timestamp'],
+  additionalProperties: false,
+  properties: { vehicleId: idSchema, ...measurementProperties },
+} as const;
+
+export const positionViewSchema = {
+  type: 'object',
+  required: ['vehicleId', 'timestamp', 'lat', 'lon', 'receivedAt'],
+  properties: {
+    vehicleId: { type: 'string' },
+    timestamp: { type: 'string', format: 'date-time' },
+    lat: measurementProperties.lat,
+    lon: measurementProperties.lon,
+    speed: measurementProperties.speed,
+    heading: measurementProperties.heading,
+    altitude: measurementProperties.altitude,
+    accuracy: measurementProperties.accuracy,
+    attributes: { type: 'object', additionalProperties: true },
+    receivedAt: { type: 'string', format: 'date-time', description: 'When the platform stored it' },
+  },
+} as const;
+
+export const ingestResultSchema = {
+  type: 'object',
+  required: ['stored', 'duplicatesInRequest'],
+  properties: {
+    stored: { type: 'integer', description: 'Positions durably stored (or already stored: ingest is idempotent)' },
+    duplicatesInRequest: { type: 'integer', description: 'Entries that repeated a (vehicle, timestamp) of the same request' },
+  },
+} as const;

@@ -1,0 +1,45 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { ApiConfig } from '../config';
+import { createDocumentClient } from './dynamo-client';
+import { IngestService } from './ingest';
+import { PositionCache } from './position-cache';
+import { PositionStore } from './position-store';
+import { VehicleStore } from './vehicle-store';
+
+/** Everything the routes use, created once per process (per Lambda container). */
+export interface Services {
+  readonly vehicles: VehicleStore;
+  readonly positions: PositionStore;
+  readonly cache: PositionCache;
+  readonly ingest: IngestService;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Redis AUTH token, fetched from Secrets Manager by the Lambda entry. */
+  readonly redisPassword?: string;
+  readonly log: FastifyBaseLogger;
+}
+
+export function createServices(config: ApiConfig, options: ServiceOptions): Services {
+  const db = createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint });
+  const vehicles = new VehicleStore(db, config.vehiclesTable);
+  const positions = new PositionStore(db, config.positionsTable, config.positionRetentionDays);
+  const cache = config.redisUrl
+    ? PositionCache.connect(config.redisUrl, {
+        environment: config.environment,
+        password: options.redisPassword,
+        log: options.log,
+      })
+    : PositionCache.disabled(options.log);
+  return {
+    vehicles,
+    positions,
+    cache,
+    ingest: new IngestService(vehicles, positions, cache, config.positionRetentionDays),
+    async close() {
+      await cache.close();
+      db.destroy();
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { POSITIONS_TABLE } from '../../../config/tables';
+import type { Position } from '../domain/position';
+import { positionKey } from '../domain/position';
+import { isUnavailable, storageCall } from './dynamo-client';
+import { MAX_ATTEMPTS, backoffMs, sleep } from './retry';
+
+const PK = POSITIONS_TABLE.partitionKey.name;
+const SK = POSITIONS_TABLE.sortKey!.name;
+const TTL = POSITIONS_TABLE.ttlAttribute!;
+const DAY_SECONDS = 24 * 60 * 60;
+/** BatchWriteItem's limit. */
+const BATCH_SIZE = 25;
+
+export interface HistoryQuery {
+  readonly vehicleId: string;
+  readonly from: number;
+  readonly to: number;
+  readonly limit: number;
+  readonly order: 'asc' | 'desc';
+  /** Resume after this timestamp (from a cursor). */
+  readonly after?: number;
+  /** Positions received before this belong to an earlier vehicle with the same id. */
+  readonly receivedSince: number;
+  readonly now: number;
+}
+
+export interface HistoryPage {
+  readonly positions: Position[];
+  /** Timestamp to resume after, when there may be more. */
+  readonly next?: number;
+}
+
+/** Why a position was not stored, by positionKey. */
+export type WriteFailures = Map<string, string>;
+
+/** The position history table: one item per (vehicle, timestamp), so resending never duplicates. */
+export class PositionStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly retentionDays: number,
+  ) {}
+
+  private toItem(position: Position): Record<string, unknown> {
+    const { vehicleId, ts, ...rest } = position;
+    return { ...rest, [PK]: vehicleId, [SK]: ts, [TTL]: Math.floor(ts / 1000) + this.retentionDays * DAY_SECONDS };
+  }
+
+  private fromItem(item: Record<string, unknown>): Position {
+    const { [PK]: vehicleId, [SK]: ts, [TTL]: _expiresAt, ...rest } = item;
+    return { ...(rest as Omit<Position, 'vehicleId' | 'ts'>), vehicleId: vehicleId as string, ts: ts as number };
+  }
+
+  /**
+   * Writes positions (unique by vehicle and timestamp) in batches of 25. Unprocessed items are
+   * retried with backoff; what is still not stored after that, or whose whole batch failed, is
+   * returned with the reason. Everything not returned is durably stored.
+   */
+  async putAll(positions: readonly Position[]): Promise<WriteFailures> {
+    const failures: WriteFailures = new Map();
+    const batches: Position[][] = [];
+    for (let i = 0; i < positions.length; i += BATCH_SIZE) batches.push(positions.slice(i, i + BATCH_SIZE));
+    await Promise.all(batches.map((batch) => this.putBatch(batch, failures)));
+    return failures;
+  }
+
+  private async putBatch(batch: readonly Position[], failures: WriteFailures): Promise<void> {
+    let pending = batch.map((position) => ({ position, item: this.toItem(position) }));
+    for (let attempt = 0; attempt < MAX_ATTEMPTS && pending.length > 0; attempt++) {
+      if (attempt > 0) await sleep(backoffMs(attempt));
+      try {
+        const { UnprocessedItems } = await this.db.send(
+          new BatchWriteCommand({
+            RequestItems: { [this.table]: pending.map(({ item }) => ({ PutRequest: { Item: item } })) },
+          }),
+        );
+        const unprocessed = new Set(
+          (UnprocessedItems?.[this.table] ?? []).map((request) => {
+            const item = request.PutRequest!.Item!;
+            return positionKey({ vehicleId: item[PK] as string, ts: item[SK] as number });
+          }),
+        );
+        pending = pending.filter(({ position }) => unprocessed.has(positionKey(position)));
+      } catch (error) {
+        if (!isUnavailable(error)) {
+          for (const { position } of pending) failures.set(positionKey(position), `rejected by the database: ${(error as Error).name}`);
+          return;
+        }
+        // Throttled or unreachable: the whole batch is retried.
+      }
+    }
+    for (const { position } of pending) {
+      failures.set(positionKey(position), 'not stored: the database was throttling or unavailable; resend it');
+    }
+  }
+
+  /** One page of a vehicle's history in time order, skipping expired and earlier-incarnation items. */
+  async history(query: HistoryQuery): Promise<HistoryPage> {
+    const positions: Position[] = [];
+    let startKey: Record<string, unknown> | undefined =
+      query.after === undefined ? undefined : { [PK]: query.vehicleId, [SK]: query.after };
+    // Filters can thin a page; read on until it is full or the range ends (bounded).
+    for (let round = 0; round < 5 && positions.length < query.limit; round++) {
+      const page = await storageCall(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+            FilterExpression: 'receivedAt >= :since AND (attribute_not_exists(#ttl) OR #ttl > :nowSeconds)',
+            ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#ttl': TTL },
+            ExpressionAttributeValues: {
+              ':pk': query.vehicleId,
+              ':from': query.from,
+              ':to': query.to,
+              ':since': query.receivedSince,
+              ':nowSeconds': Math.floor(query.now / 1000),
+            },
+            ScanIndexForward: query.order === 'asc',
+            Limit: query.limit - positions.length,
+            ExclusiveStartKey: startKey,
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      positions.push(...(page.Items ?? []).map((item) => this.fromItem(item)));
+      startKey = page.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return { positions, next: startKey ? (startKey[SK] as number) : undefined };
+  }
+
+  async probe(): Promise<void> {
+    await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': PK },
+        ExpressionAttributeValues: { ':pk': '__health__' },
+        Limit: 1,
+      }),
+    );
+  }
+}

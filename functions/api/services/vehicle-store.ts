@@ -1,0 +1,211 @@
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { VEHICLES_TABLE } from '../../../config/tables';
+import { ApiError } from '../domain/errors';
+import type { Position } from '../domain/position';
+import type { Vehicle, VehicleType } from '../domain/vehicle';
+import { isConditionalCheckFailed, storageCall } from './dynamo-client';
+import { withBackoff } from './retry';
+
+const KEY = VEHICLES_TABLE.partitionKey.name;
+const BY_FLEET = VEHICLES_TABLE.globalSecondaryIndexes.find((index) => index.name === 'byFleet')!;
+
+/** Fields PATCH may change; `null` removes an optional one. */
+export interface VehicleChanges {
+  readonly name?: string;
+  readonly plate?: string | null;
+  readonly fleetId?: string | null;
+  readonly type?: VehicleType;
+  readonly metadata?: Record<string, unknown>;
+}
+
+export interface VehiclePage {
+  readonly vehicles: Vehicle[];
+  readonly lastKey?: Record<string, string>;
+}
+
+type Item = Record<string, unknown>;
+
+function toItem(vehicle: Vehicle): Item {
+  const { id, latest, ...rest } = vehicle;
+  return { ...rest, [KEY]: id, ...(latest ? { latest: stripVehicleId(latest), latestTs: latest.ts } : {}) };
+}
+
+function stripVehicleId(position: Position): Omit<Position, 'vehicleId'> {
+  const { vehicleId: _vehicleId, ...rest } = position;
+  return rest;
+}
+
+function fromItem(item: Item): Vehicle {
+  const { [KEY]: id, latest, latestTs: _latestTs, ...rest } = item as Item & { latest?: Omit<Position, 'vehicleId'> };
+  return {
+    ...(rest as Omit<Vehicle, 'id' | 'latest'>),
+    id: id as string,
+    ...(latest ? { latest: { ...latest, vehicleId: id as string } } : {}),
+  };
+}
+
+/** The vehicles table: one item per vehicle, carrying its latest position. */
+export class VehicleStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async create(vehicle: Vehicle): Promise<void> {
+    try {
+      await storageCall(() =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: toItem(vehicle),
+            ConditionExpression: 'attribute_not_exists(#key)',
+            ExpressionAttributeNames: { '#key': KEY },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw ApiError.conflict(`Vehicle ${vehicle.id} already exists`);
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<Vehicle | undefined> {
+    const { Item } = await storageCall(() =>
+      this.db.send(new GetCommand({ TableName: this.table, Key: { [KEY]: id }, ConsistentRead: true })),
+    );
+    return Item ? fromItem(Item) : undefined;
+  }
+
+  async update(id: string, changes: VehicleChanges, now: number): Promise<Vehicle> {
+    const names: Record<string, string> = { '#key': KEY, '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':updatedAt': now };
+    const sets = ['#updatedAt = :updatedAt'];
+    const removes: string[] = [];
+    for (const [field, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      if (value === null) removes.push(`#${field}`);
+      else {
+        sets.push(`#${field} = :${field}`);
+        values[`:${field}`] = value;
+      }
+    }
+    try {
+      const { Attributes } = await storageCall(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { [KEY]: id },
+            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            ConditionExpression: 'attribute_exists(#key)',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return fromItem(Attributes!);
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw ApiError.notFound(`Vehicle ${id} does not exist`);
+      throw error;
+    }
+  }
+
+  /** Returns false when there was no such vehicle. */
+  async delete(id: string): Promise<boolean> {
+    const { Attributes } = await storageCall(() =>
+      this.db.send(new DeleteCommand({ TableName: this.table, Key: { [KEY]: id }, ReturnValues: 'ALL_OLD' })),
+    );
+    return Attributes !== undefined;
+  }
+
+  /** A fleet's vehicles through the byFleet index, or every vehicle by scan, in pages. */
+  async list(options: { fleetId?: string; limit: number; startKey?: Record<string, string> }): Promise<VehiclePage> {
+    const common = { TableName: this.table, Limit: options.limit, ExclusiveStartKey: options.startKey };
+    const page = await storageCall(() =>
+      options.fleetId
+        ? this.db.send(
+            new QueryCommand({
+              ...common,
+              IndexName: BY_FLEET.name,
+              KeyConditionExpression: '#fleet = :fleet',
+              ExpressionAttributeNames: { '#fleet': BY_FLEET.partitionKey.name },
+              ExpressionAttributeValues: { ':fleet': options.fleetId },
+            }),
+          )
+        : this.db.send(new ScanCommand(common)),
+    );
+    return {
+      vehicles: (page.Items ?? []).map(fromItem),
+      lastKey: page.LastEvaluatedKey as Record<string, string> | undefined,
+    };
+  }
+
+  /** Which of these vehicles exist (strongly consistent, unprocessed keys retried). */
+  async existing(ids: readonly string[]): Promise<Map<string, Vehicle>> {
+    const found = new Map<string, Vehicle>();
+    for (let i = 0; i < ids.length; i += 100) {
+      let keys: Record<string, unknown>[] = ids.slice(i, i + 100).map((id) => ({ [KEY]: id }));
+      await withBackoff(async () => {
+        const { Responses, UnprocessedKeys } = await storageCall(() =>
+          this.db.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [this.table]: {
+                  Keys: keys,
+                  ConsistentRead: true,
+                  ProjectionExpression: '#key, createdAt',
+                  ExpressionAttributeNames: { '#key': KEY },
+                },
+              },
+            }),
+          ),
+        );
+        for (const item of Responses?.[this.table] ?? []) found.set(item[KEY] as string, fromItem(item));
+        keys = (UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+        return keys.length === 0;
+      });
+    }
+    return found;
+  }
+
+  /**
+   * Makes `position` the vehicle's latest unless a newer one is already there: a conditional write,
+   * so concurrent and out-of-order arrivals settle on the greatest timestamp.
+   * Returns false when the stored latest is as new or newer, or the vehicle is gone.
+   */
+  async setLatestIfNewer(position: Position): Promise<boolean> {
+    try {
+      await storageCall(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { [KEY]: position.vehicleId },
+            UpdateExpression: 'SET latest = :latest, latestTs = :ts',
+            ConditionExpression: 'attribute_exists(#key) AND (attribute_not_exists(latestTs) OR latestTs < :ts)',
+            ExpressionAttributeNames: { '#key': KEY },
+            ExpressionAttributeValues: { ':latest': stripVehicleId(position), ':ts': position.ts },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** A cheap strongly consistent read that proves the table answers (for /health/ready). */
+  async probe(): Promise<void> {
+    await this.db.send(new GetCommand({ TableName: this.table, Key: { [KEY]: '__health__' } }));
+  }
+}
