@@ -19,8 +19,9 @@ async function init(): Promise<Proxy> {
   ]);
   const services = createServices({ ...config, apiKeys }, { redisPassword, log });
   const app = buildApp({ config: { ...config, apiKeys }, services, logger: log });
+  const proxy = awsLambdaFastify(app, { callbackWaitsForEmptyEventLoop: false });
   await Promise.all([app.ready(), services.cache.waitUntilReady(1000)]);
-  return awsLambdaFastify(app, { callbackWaitsForEmptyEventLoop: false });
+  return proxy;
 }
 
 let ready: Promise<Proxy> = init();

@@ -1,5 +1,7 @@
 import type { EnvironmentConfig } from '../../config/environments';
 import { RUNTIME_ENV } from '../../config/runtime-env';
+import { VEHICLES_TABLE } from '../../config/tables';
+import { API_DYNAMODB_ACCESS } from '../../functions/api/permissions';
 import { bundleFunction } from '../../functions/build/bundle-function';
 import { ModuleStack } from '../core/module-stack';
 import { NodeFunction } from './node-function';
@@ -53,10 +55,12 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
         [RUNTIME_ENV.positionRetentionDays]: String(env.positionRetentionDays),
       },
       statements: [
+        { actions: API_DYNAMODB_ACCESS.vehicles, resources: [vehiclesTableArn] },
         {
-          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DescribeTable'],
-          resources: [vehiclesTableArn, `${vehiclesTableArn}/index/*`, positionsTableArn],
+          actions: API_DYNAMODB_ACCESS.vehicleIndexes,
+          resources: VEHICLES_TABLE.globalSecondaryIndexes.map((index) => `${vehiclesTableArn}/index/${index.name}`),
         },
+        { actions: API_DYNAMODB_ACCESS.positions, resources: [positionsTableArn] },
       ],
     });
 

@@ -1,0 +1,57 @@
+import { TestApp, startTestApp } from '../helpers/test-app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ apiKeys: ['k-1', 'k-2'] });
+});
+afterAll(() => t.close());
+
+describe('API keys', () => {
+  test.each([
+    ['no key', {}],
+    ['a wrong key', { 'x-api-key': 'k-3' }],
+    ['an empty key', { 'x-api-key': '' }],
+  ])('%s on a protected route is a 401 problem', async (_name, headers) => {
+    const response = await t.app.inject({ method: 'GET', url: '/vehicles', headers });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ title: 'Unauthorized', detail: 'A valid x-api-key header is required' });
+  });
+
+  test('any configured key is accepted (two keys allow rotation without downtime)', async () => {
+    for (const key of ['k-1', 'k-2']) {
+      expect((await t.app.inject({ method: 'GET', url: '/vehicles', headers: { 'x-api-key': key } })).statusCode).toBe(200);
+    }
+  });
+
+  test('health and docs stay open', async () => {
+    for (const url of ['/health', '/health/ready', '/docs', '/docs/json']) {
+      expect((await t.app.inject({ method: 'GET', url })).statusCode).toBe(200);
+    }
+  });
+
+  test('an unknown route with a key is a 404 problem', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/trucks', headers: { 'x-api-key': 'k-1' } });
+    expect(response.statusCode).toBe(404);
+    expect(response.json().detail).toBe('No route GET /trucks; see /docs');
+  });
+});
+
+describe('API documentation', () => {
+  test('/docs/json is an OpenAPI 3 document with every route and its units', async () => {
+    const spec = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    expect(spec.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.paths).sort()).toEqual(
+      ['/health', '/health/ready', '/positions', '/vehicles', '/vehicles/{id}', '/vehicles/{id}/position', '/vehicles/{id}/positions'].sort(),
+    );
+    const body = JSON.stringify(spec.paths['/vehicles/{id}/positions'].post.requestBody);
+    expect(body).toContain('Ground speed, km/h');
+    expect(spec.components.securitySchemes.apiKey).toEqual({ type: 'apiKey', name: 'x-api-key', in: 'header' });
+  });
+
+  test('/docs is a readable HTML page listing the routes', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/docs' });
+    expect(response.headers['content-type']).toContain('text/html');
+    expect(response.body).toContain('<code>/vehicles/{id}/positions</code>');
+    expect(response.body).toContain('Position history in time order, paginated');
+  });
+});

@@ -1,0 +1,160 @@
+import { ThrowawayRedis } from '../helpers/redis';
+import { TcpProxy } from '../helpers/tcp-proxy';
+import { TestApp, createVehicle, startTestApp } from '../helpers/test-app';
+
+const NOW = Date.now();
+const MIN = 60_000;
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not met in time');
+}
+
+describe('Redis going away and coming back (a throwaway redis-server)', () => {
+  let redis: ThrowawayRedis;
+  let t: TestApp;
+  beforeAll(async () => {
+    redis = await ThrowawayRedis.start();
+    t = await startTestApp({ redisUrl: redis.url });
+  });
+  afterAll(async () => {
+    await t.close();
+    await redis.stop();
+  });
+
+  const get = (url: string) => t.app.inject({ method: 'GET', url });
+  const post = (url: string, payload: unknown) => t.app.inject({ method: 'POST', url, payload: payload as object });
+
+  test('every endpoint answers correctly from DynamoDB while Redis is down, then the cache is used again', async () => {
+    const { id } = await createVehicle(t.app, { fleetId: 'outage' });
+    await post(`/vehicles/${id}/positions`, { lat: 1, lon: 1, timestamp: NOW - 3 * MIN });
+    expect((await get(`/vehicles/${id}/position`)).headers['x-cache']).toBe('hit');
+
+    await redis.stop();
+
+    // Writes and reads keep working, within a bounded time, with correct answers.
+    const started = Date.now();
+    const write = await post(`/vehicles/${id}/positions`, [{ lat: 2, lon: 2, timestamp: NOW - 2 * MIN }]);
+    expect(write.statusCode).toBe(200);
+    const latest = await get(`/vehicles/${id}/position`);
+    expect(latest.statusCode).toBe(200);
+    expect(latest.headers['x-cache']).toBe('bypass');
+    expect(latest.json().lat).toBe(2);
+    expect((await get(`/vehicles/${id}`)).json().position.lat).toBe(2);
+    expect((await get('/vehicles?fleetId=outage')).json().items).toHaveLength(1);
+    expect((await get(`/vehicles/${id}/positions`)).json().items.map((p: { lat: number }) => p.lat)).toEqual([1, 2]);
+    const other = await createVehicle(t.app);
+    expect((await t.app.inject({ method: 'DELETE', url: `/vehicles/${other.id}` })).statusCode).toBe(204);
+    expect(Date.now() - started).toBeLessThan(5000);
+
+    const ready = await get('/health/ready');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'degraded', dynamodb: { status: 'up' }, cache: { status: 'degraded' } });
+
+    // A newer position arrives while Redis is down: the cache must not serve the old one later.
+    await post(`/vehicles/${id}/positions`, { lat: 3, lon: 3, timestamp: NOW - MIN });
+
+    await redis.resume();
+    await eventually(async () => (await get('/health/ready')).json().status === 'ready');
+
+    // Back: the stale entry was dropped, the first read refills from DynamoDB, the next is a hit.
+    await eventually(async () => (await get(`/vehicles/${id}/position`)).headers['x-cache'] !== 'bypass');
+    const afterwards = await get(`/vehicles/${id}/position`);
+    expect(afterwards.headers['x-cache']).toBe('hit');
+    expect(afterwards.json().lat).toBe(3);
+
+    await post(`/vehicles/${id}/positions`, { lat: 4, lon: 4, timestamp: NOW - MIN / 2 });
+    const fresh = await get(`/vehicles/${id}/position`);
+    expect(fresh.headers['x-cache']).toBe('hit');
+    expect(fresh.json().lat).toBe(4);
+  });
+});
+
+describe('Redis hanging (frozen with its data) and recovering', () => {
+  let redis: ThrowawayRedis;
+  let t: TestApp;
+  beforeAll(async () => {
+    redis = await ThrowawayRedis.start();
+    t = await startTestApp({ redisUrl: redis.url });
+  });
+  afterAll(async () => {
+    await t.close();
+    await redis.stop();
+  });
+
+  test('commands time out quickly and reads stay correct during and after the hang', async () => {
+    const { id } = await createVehicle(t.app);
+    const post = (lat: number, ts: number) =>
+      t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: { lat, lon: 0, timestamp: ts } });
+    const get = () => t.app.inject({ method: 'GET', url: `/vehicles/${id}/position` });
+    await post(1, NOW - 3 * MIN);
+    expect((await get()).headers['x-cache']).toBe('hit');
+
+    redis.freeze();
+    const started = Date.now();
+    expect((await post(2, NOW - 2 * MIN)).statusCode).toBe(200); // the write-through times out
+    expect(Date.now() - started).toBeLessThan(2000);
+    const during = await get();
+    expect(during.json().lat).toBe(2);
+    expect(during.headers['x-cache']).toBe('bypass');
+
+    redis.thaw(); // Redis still holds lat 1 for this vehicle
+    await eventually(async () => (await get()).headers['x-cache'] === 'hit');
+    expect((await get()).json().lat).toBe(2);
+  });
+});
+
+describe('a network partition between the app and a Redis that keeps its data', () => {
+  let redis: ThrowawayRedis;
+  let link: TcpProxy;
+  let t: TestApp;
+  beforeAll(async () => {
+    redis = await ThrowawayRedis.start();
+    link = await TcpProxy.start(redis.port);
+    t = await startTestApp({ redisUrl: link.url });
+  });
+  afterAll(async () => {
+    await t.close();
+    await link.cut();
+    await redis.stop();
+  });
+
+  test('positions written during the partition are never hidden behind the stale cached one', async () => {
+    const { id } = await createVehicle(t.app);
+    const post = (lat: number, ts: number) =>
+      t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: { lat, lon: 0, timestamp: ts } });
+    const get = () => t.app.inject({ method: 'GET', url: `/vehicles/${id}/position` });
+    await post(1, NOW - 3 * MIN);
+    expect((await get()).headers['x-cache']).toBe('hit');
+
+    await link.cut();
+    expect((await post(2, NOW - 2 * MIN)).statusCode).toBe(200);
+    expect((await get()).json().lat).toBe(2);
+
+    await link.restore(); // Redis still holds lat 1 for this vehicle
+    await eventually(async () => (await t.app.inject({ method: 'GET', url: '/health/ready' })).json().status === 'ready');
+    for (let i = 0; i < 3; i++) expect((await get()).json().lat).toBe(2);
+    await eventually(async () => (await get()).headers['x-cache'] === 'hit');
+    expect((await get()).json().lat).toBe(2);
+  });
+});
+
+describe('Redis that never answers', () => {
+  test('the app starts and serves from DynamoDB; readiness says the cache is degraded', async () => {
+    const t = await startTestApp({ redisUrl: 'redis://127.0.0.1:9' });
+    try {
+      const { id } = await createVehicle(t.app);
+      expect((await t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: { lat: 5, lon: 5, timestamp: NOW - MIN } })).statusCode).toBe(200);
+      const latest = await t.app.inject({ method: 'GET', url: `/vehicles/${id}/position` });
+      expect(latest.json().lat).toBe(5);
+      expect(latest.headers['x-cache']).toBe('bypass');
+      expect((await t.app.inject({ method: 'GET', url: '/health/ready' })).json().cache.status).toBe('degraded');
+    } finally {
+      await t.close();
+    }
+  });
+});

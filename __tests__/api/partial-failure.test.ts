@@ -1,0 +1,94 @@
+import { FaultyDynamoProxy, startFaultyDynamoProxy } from '../helpers/faulty-dynamo-proxy';
+import { TestApp, createVehicle, iso, startTestApp } from '../helpers/test-app';
+
+let proxy: FaultyDynamoProxy;
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({
+    dynamodbEndpoint: async (dynalite) => {
+      proxy = await startFaultyDynamoProxy(dynalite);
+      return proxy.endpoint;
+    },
+  });
+});
+afterEach(() => {
+  proxy.withholdItems = () => false;
+  proxy.failUpdates = () => false;
+});
+afterAll(async () => {
+  await t.close();
+  await proxy.close();
+});
+
+const NOW = Date.now();
+const MIN = 60_000;
+const history = async (id: string) =>
+  (await t.app.inject({ method: 'GET', url: `/vehicles/${id}/positions?limit=1000` })).json().items.map((p: { lat: number }) => p.lat);
+
+describe('partial failure of a batch', () => {
+  test('positions DynamoDB keeps leaving unprocessed are reported exactly, with 503; the rest are stored', async () => {
+    const a = await createVehicle(t.app);
+    const b = await createVehicle(t.app);
+    // Everything of vehicle b with an odd latitude stays unprocessed, retry after retry.
+    proxy.withholdItems = (item) => item.vehicleId.S === b.id && Number(item.lat.N) % 2 === 1;
+    const batch = [
+      { vehicleId: a.id, lat: 1, lon: 0, timestamp: NOW - 4 * MIN },
+      { vehicleId: b.id, lat: 2, lon: 0, timestamp: NOW - 4 * MIN },
+      { vehicleId: b.id, lat: 3, lon: 0, timestamp: NOW - 3 * MIN },
+      { vehicleId: a.id, lat: 4, lon: 0, timestamp: NOW - 2 * MIN },
+      { vehicleId: b.id, lat: 5, lon: 0, timestamp: iso(NOW - MIN) },
+    ];
+    const callsBefore = proxy.batchWriteCalls;
+    const response = await t.app.inject({ method: 'POST', url: '/positions', payload: batch });
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('1');
+    const problem = response.json();
+    expect(problem.stored).toBe(3);
+    expect(problem.failed).toEqual([
+      { field: 'positions[2]', vehicleId: b.id, timestamp: NOW - 3 * MIN, reason: expect.stringContaining('resend it') },
+      { field: 'positions[4]', vehicleId: b.id, timestamp: iso(NOW - MIN), reason: expect.stringContaining('resend it') },
+    ]);
+    expect(proxy.batchWriteCalls - callsBefore).toBeGreaterThan(1); // it retried before giving up
+
+    // Exactly what was reported as stored is stored; the latest only moved to stored positions.
+    expect(await history(a.id)).toEqual([1, 4]);
+    expect(await history(b.id)).toEqual([2]);
+    expect((await t.app.inject({ method: 'GET', url: `/vehicles/${b.id}/position` })).json().lat).toBe(2);
+
+    // Resending exactly the failed ones once DynamoDB recovers completes the history.
+    proxy.withholdItems = () => false;
+    const resend = await t.app.inject({ method: 'POST', url: '/positions', payload: [batch[2], batch[4]] });
+    expect(resend.statusCode).toBe(200);
+    expect(await history(b.id)).toEqual([2, 3, 5]);
+    expect((await t.app.inject({ method: 'GET', url: `/vehicles/${b.id}/position` })).json().lat).toBe(5);
+  });
+
+  test('when the latest-position update keeps failing, that vehicle\'s positions are reported for resending', async () => {
+    const a = await createVehicle(t.app);
+    const b = await createVehicle(t.app);
+    proxy.failUpdates = (key) => key.vehicleId?.S === b.id;
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/positions',
+      payload: [
+        { vehicleId: a.id, lat: 1, lon: 0, timestamp: NOW - MIN },
+        { vehicleId: b.id, lat: 2, lon: 0, timestamp: NOW - MIN },
+      ],
+    });
+    expect(response.statusCode).toBe(503);
+    expect(response.json().failed).toEqual([
+      { field: 'positions[1]', vehicleId: b.id, timestamp: NOW - MIN, reason: expect.stringContaining('latest position could not be updated') },
+    ]);
+    expect((await t.app.inject({ method: 'GET', url: `/vehicles/${a.id}/position` })).json().lat).toBe(1);
+  });
+
+  test('when no position can be stored, the answer is 503 with stored 0 and every position listed', async () => {
+    const a = await createVehicle(t.app);
+    proxy.withholdItems = () => true;
+    const response = await t.app.inject({ method: 'POST', url: `/vehicles/${a.id}/positions`, payload: { lat: 1, lon: 1, timestamp: NOW - MIN } });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({ stored: 0, failed: [{ field: '', vehicleId: a.id }] });
+    expect(await history(a.id)).toEqual([]);
+  });
+});

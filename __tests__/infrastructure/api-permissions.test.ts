@@ -1,0 +1,43 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { environmentNames } from '../../config/environments';
+import { API_DYNAMODB_ACCESS } from '../../functions/api/permissions';
+import { synthesizeAll } from '../helpers/synthesized';
+
+const COMMAND_TO_ACTION: Record<string, string> = {
+  GetCommand: 'dynamodb:GetItem',
+  PutCommand: 'dynamodb:PutItem',
+  UpdateCommand: 'dynamodb:UpdateItem',
+  DeleteCommand: 'dynamodb:DeleteItem',
+  QueryCommand: 'dynamodb:Query',
+  ScanCommand: 'dynamodb:Scan',
+  BatchGetCommand: 'dynamodb:BatchGetItem',
+  BatchWriteCommand: 'dynamodb:BatchWriteItem',
+};
+
+function actionsSentBy(file: string): string[] {
+  const source = fs.readFileSync(path.resolve(__dirname, '../../functions/api/services', file), 'utf8');
+  const commands = [...source.matchAll(/new (\w+Command)\(/g)].map((m) => m[1]);
+  return [...new Set(commands.map((c) => COMMAND_TO_ACTION[c] ?? `unmapped ${c}`))].sort();
+}
+
+describe('the API function is granted exactly the DynamoDB actions its code sends', () => {
+  test('the declared lists match the commands in the stores', () => {
+    const positions = actionsSentBy('position-store.ts');
+    const vehicles = actionsSentBy('vehicle-store.ts');
+    expect([...API_DYNAMODB_ACCESS.positions].sort()).toEqual(positions);
+    // The vehicle store's one Query runs on the byFleet index, not the table.
+    expect([...API_DYNAMODB_ACCESS.vehicles, ...API_DYNAMODB_ACCESS.vehicleIndexes].sort()).toEqual(vehicles);
+  });
+
+  test.each(environmentNames())('%s: the synthesized policy grants them on exactly those ARNs', (environment) => {
+    const policy = synthesizeAll().resources(environment, 'api_services', 'aws_iam_role_policy').api_policy;
+    const statements: { Action: string[]; Resource: string[] }[] = JSON.parse(policy.policy).Statement;
+    const dynamo = statements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo).toEqual([
+      { Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.vehicles], Resource: ['${var.vehicles_table_arn}'] },
+      { Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.vehicleIndexes], Resource: ['${var.vehicles_table_arn}/index/byFleet'] },
+      { Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.positions], Resource: ['${var.positions_table_arn}'] },
+    ]);
+  });
+});

@@ -1,0 +1,12 @@
+/**
+ * The DynamoDB actions the API's code calls, per table: module.api_services grants exactly these
+ * on exactly these tables. A test derives the same lists from the commands the stores send.
+ */
+export const API_DYNAMODB_ACCESS = {
+  /** services/vehicle-store.ts */
+  vehicles: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+  /** services/vehicle-store.ts, on the table's indexes (byFleet) */
+  vehicleIndexes: ['dynamodb:Query'],
+  /** services/position-store.ts */
+  positions: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
+} as const;
