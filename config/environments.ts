@@ -57,16 +57,37 @@ export interface EnvironmentConfig {
     readonly api: FunctionSettings;
   };
   readonly logRetentionDays: number;
+  readonly network: {
+    /** IPv4 range of the VPC; private subnets are carved from it, one per availability zone. */
+    readonly vpcCidr: string;
+    readonly availabilityZones: number;
+  };
   readonly api: {
-    /** Steady-state requests per second allowed by the usage plan. */
+    /** Steady-state requests per second allowed by the usage plan ("rate limiting in API Gateway"). */
     readonly throttleRateLimit: number;
     /** Burst bucket size of the usage plan. */
     readonly throttleBurstLimit: number;
+    /**
+     * Names of the API keys to issue. AWS generates each value; rotating a key = replacing its name
+     * here (add the new one, deploy, move clients, remove the old one, deploy).
+     */
+    readonly apiKeyNames: readonly string[];
+    /** WAFv2 web ACL with a rate-based rule in front of the stage; requests per 5 minutes per IP. */
+    readonly waf: { readonly enabled: boolean; readonly rateLimitPer5Minutes: number };
+  };
+  readonly storage: {
+    /** Audit logs (CloudTrail): days to Standard-IA, to Glacier, then deletion. */
+    readonly transitionToInfrequentAccessDays: number;
+    readonly transitionToGlacierDays: number;
+    readonly expireAfterDays: number;
   };
   readonly alarmEmail?: string;
   /** Monthly AWS Budgets limit in USD. */
   readonly monthlyBudgetUsd: number;
 }
+
+/** The retention periods CloudWatch Logs accepts. */
+export const CLOUDWATCH_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /** RFC 1123-ish slug: AWS names, the API Gateway stage and Terraform paths all accept it. */
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{1,14}$/;
@@ -91,7 +112,14 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
       api: { memoryMb: 512, timeoutSeconds: 15, provisionedConcurrency: 0 },
     },
     logRetentionDays: 14,
-    api: { throttleRateLimit: 50, throttleBurstLimit: 100 },
+    network: { vpcCidr: '10.70.0.0/16', availabilityZones: 2 },
+    api: {
+      throttleRateLimit: 50,
+      throttleBurstLimit: 100,
+      apiKeyNames: ['fleet-apps-2026-11'],
+      waf: { enabled: false, rateLimitPer5Minutes: 2000 },
+    },
+    storage: { transitionToInfrequentAccessDays: 30, transitionToGlacierDays: 90, expireAfterDays: 365 },
     monthlyBudgetUsd: 100,
   },
   prod: {
@@ -113,7 +141,14 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
       api: { memoryMb: 1024, timeoutSeconds: 15, provisionedConcurrency: 5, reservedConcurrency: 500 },
     },
     logRetentionDays: 90,
-    api: { throttleRateLimit: 1000, throttleBurstLimit: 2000 },
+    network: { vpcCidr: '10.80.0.0/16', availabilityZones: 3 },
+    api: {
+      throttleRateLimit: 1000,
+      throttleBurstLimit: 2000,
+      apiKeyNames: ['fleet-apps-2026-11', 'telematics-gateway-2026-11'],
+      waf: { enabled: true, rateLimitPer5Minutes: 10000 },
+    },
+    storage: { transitionToInfrequentAccessDays: 30, transitionToGlacierDays: 90, expireAfterDays: 2555 },
     alarmEmail: 'oncall@example.com',
     monthlyBudgetUsd: 2000,
   },
@@ -168,6 +203,23 @@ export function validateEnvironment(config: EnvironmentConfig): void {
       problems.push(`functions.${job}.timeoutSeconds must be 1-29 (API Gateway's integration limit)`);
     }
     if (!(fn.provisionedConcurrency >= 0)) problems.push(`functions.${job}.provisionedConcurrency must be >= 0`);
+  }
+  if (!CLOUDWATCH_RETENTION_DAYS.includes(config.logRetentionDays)) {
+    problems.push(`logRetentionDays must be one of CloudWatch's values: ${CLOUDWATCH_RETENTION_DAYS.join(', ')}`);
+  }
+  if (!/^10\.\d{1,3}\.0\.0\/16$/.test(config.network.vpcCidr)) problems.push('network.vpcCidr must be a 10.x.0.0/16 range');
+  if (!(config.network.availabilityZones >= 2 && config.network.availabilityZones <= 4)) {
+    problems.push('network.availabilityZones must be 2-4 (Multi-AZ needs at least 2)');
+  }
+  if (config.api.apiKeyNames.length === 0) problems.push('api.apiKeyNames needs at least one key');
+  if (new Set(config.api.apiKeyNames).size !== config.api.apiKeyNames.length) problems.push('api.apiKeyNames has duplicates');
+  for (const key of config.api.apiKeyNames) {
+    if (!/^[a-z0-9][a-z0-9-]{2,40}$/.test(key)) problems.push(`api.apiKeyNames: "${key}" must be a lower-case slug`);
+  }
+  if (config.api.waf.rateLimitPer5Minutes < 10) problems.push('api.waf.rateLimitPer5Minutes must be >= 10 (AWS minimum)');
+  const { storage } = config;
+  if (!(storage.transitionToInfrequentAccessDays >= 30 && storage.transitionToGlacierDays >= storage.transitionToInfrequentAccessDays + 30 && storage.expireAfterDays > storage.transitionToGlacierDays)) {
+    problems.push('storage: need IA >= 30 days, Glacier >= IA + 30, expiry after Glacier (S3 minimums)');
   }
   if (!(config.api.throttleBurstLimit >= config.api.throttleRateLimit)) {
     problems.push('api.throttleBurstLimit must be >= api.throttleRateLimit');

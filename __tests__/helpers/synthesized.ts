@@ -39,3 +39,31 @@ export function synthesizeAll(): Synthesized {
   };
   return cached;
 }
+
+export interface SynthesizedResource {
+  readonly module: string;
+  readonly type: string;
+  readonly name: string;
+  readonly address: string;
+  readonly config: TfJson;
+}
+
+/** Every resource of every module of an environment. */
+export function allResources(environment: string): SynthesizedResource[] {
+  const synthesized = synthesizeAll();
+  return synthesized.modules(environment).flatMap((module) =>
+    Object.entries(synthesized.module(environment, module).resource ?? {}).flatMap(([type, byName]) =>
+      Object.entries(byName as Record<string, TfJson>).map(([name, config]) => ({
+        module,
+        type,
+        name,
+        address: `module.${module}.${type}.${name}`,
+        config,
+      })),
+    ),
+  );
+}
+
+export function resourcesOfType(environment: string, type: string): SynthesizedResource[] {
+  return allResources(environment).filter((r) => r.type === type);
+}

@@ -35,9 +35,9 @@ describe('the API function is granted exactly the DynamoDB actions its code send
     const statements: { Action: string[]; Resource: string[] }[] = JSON.parse(policy.policy).Statement;
     const dynamo = statements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
     expect(dynamo).toEqual([
-      { Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.vehicles], Resource: ['${var.vehicles_table_arn}'] },
-      { Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.vehicleIndexes], Resource: ['${var.vehicles_table_arn}/index/byFleet'] },
-      { Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.positions], Resource: ['${var.positions_table_arn}'] },
+      { Sid: 'Vehicles', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.vehicles], Resource: ['${var.vehicles_table_arn}'] },
+      { Sid: 'VehicleIndexes', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.vehicleIndexes], Resource: ['${var.vehicles_table_arn}/index/byFleet'] },
+      { Sid: 'Positions', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.positions], Resource: ['${var.positions_table_arn}'] },
     ]);
   });
 });

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { environmentNames, getEnvironment } from '../../config/environments';
 import { MODULE_NAMES, stackName } from '../../config/names';
@@ -82,7 +83,7 @@ describe.each(environmentNames())('synthesized stack %s', (environment) => {
   });
 
   test('nothing in the stack directory contains an absolute path of this machine', () => {
-    const machinePaths = [process.cwd(), synthesized.outdir, path.resolve(__dirname, '..', '..'), '/root', '/home/'];
+    const machinePaths = [process.cwd(), synthesized.outdir, path.resolve(__dirname, '..', '..'), `${os.homedir()}/`, os.tmpdir()];
     const offenders: string[] = [];
     const walk = (dir: string): void => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

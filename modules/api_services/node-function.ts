@@ -1,16 +1,31 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaAlias } from '@cdktf/provider-aws/lib/lambda-alias';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
+import { LambdaProvisionedConcurrencyConfig } from '@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { Construct } from 'constructs';
 import type { FunctionSettings } from '../../config/environments';
 import { FunctionJob, functionName, lambdaLogGroupName } from '../../config/names';
 import { FunctionBundle, LAMBDA_RUNTIME } from '../../functions/build/bundle-function';
+import { Statement, assumeRolePolicy, policyDocument } from '../core/iam';
 
-export interface PolicyStatement {
-  readonly actions: readonly string[];
-  readonly resources: readonly string[];
-}
+export const LIVE_ALIAS = 'live';
+
+/** Actions AWS only grants on `*`: X-Ray ingestion and the ENIs Lambda manages in a VPC. */
+export const WILDCARD_RESOURCE_ACTIONS = {
+  xray: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+  vpc: [
+    'ec2:CreateNetworkInterface',
+    'ec2:DescribeNetworkInterfaces',
+    'ec2:DescribeSubnets',
+    'ec2:DeleteNetworkInterface',
+    'ec2:AssignPrivateIpAddresses',
+    'ec2:UnassignPrivateIpAddresses',
+  ],
+} as const;
 
 export interface NodeFunctionProps {
   readonly environmentName: string;
@@ -21,20 +36,26 @@ export interface NodeFunctionProps {
   readonly zipPath: string;
   readonly settings: FunctionSettings;
   readonly logRetentionDays: number;
+  readonly kmsKeyArn: string;
+  readonly subnetIds: string[];
+  readonly securityGroupIds: string[];
   readonly environmentVariables: Readonly<Record<string, string>>;
-  /** Exactly what the code calls, on exactly what it touches. Logging is added here. */
-  readonly statements: readonly PolicyStatement[];
+  /** Exactly what the code calls, on exactly what it touches. Logs, X-Ray, VPC and the DLQ are added here. */
+  readonly statements: readonly Statement[];
 }
 
 /**
- * One Lambda function `vehicle-tracking-<env>-<job>` with its own role and log group.
- * Addresses: aws_lambda_function.<job>, aws_iam_role.<job>_role, aws_iam_role_policy.<job>_policy,
- * aws_cloudwatch_log_group.<job>_logs.
+ * One Lambda function `vehicle-tracking-<env>-<job>`: its own role, encrypted log group with
+ * retention, VPC placement, X-Ray tracing, a published `live` alias (with provisioned concurrency
+ * when configured) and a dead-letter queue for failed asynchronous invocations.
+ * Addresses: aws_lambda_function.<job>, aws_iam_role.<job>_role, aws_lambda_alias.<job>_live, …
  */
 export class NodeFunction extends Construct {
   readonly function: LambdaFunction;
+  readonly alias: LambdaAlias;
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
+  readonly deadLetterQueue: SqsQueue;
 
   constructor(scope: Construct, props: NodeFunctionProps) {
     super(scope, props.job);
@@ -43,28 +64,29 @@ export class NodeFunction extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: lambdaLogGroupName(props.environmentName, props.job),
       retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.kmsKeyArn,
+    });
+    this.deadLetterQueue = new SqsQueue(this, 'dlq', {
+      name: `${name}-dlq`,
+      kmsMasterKeyId: props.kmsKeyArn,
+      messageRetentionSeconds: 14 * 24 * 60 * 60,
     });
 
     this.role = new IamRole(this, 'role', {
       name: `${name}-role`,
       description: `Execution role of ${name}`,
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      }),
+      assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com'),
     });
-
-    const statements: PolicyStatement[] = [
-      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:*`] },
-      ...props.statements,
-    ];
     new IamRolePolicy(this, 'policy', {
       name: `${name}-policy`,
       role: this.role.id,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: statements.map((s) => ({ Effect: 'Allow', Action: [...s.actions], Resource: [...s.resources] })),
-      }),
+      policy: policyDocument([
+        { sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:*`] },
+        { sid: 'DeadLetters', actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.arn] },
+        { sid: 'Tracing', actions: [...WILDCARD_RESOURCE_ACTIONS.xray], resources: ['*'] },
+        { sid: 'VpcNetworkInterfaces', actions: [...WILDCARD_RESOURCE_ACTIONS.vpc], resources: ['*'] },
+        ...props.statements,
+      ]),
     });
 
     this.function = new LambdaFunction(this, 'Resource', {
@@ -79,9 +101,33 @@ export class NodeFunction extends Construct {
       memorySize: props.settings.memoryMb,
       timeout: props.settings.timeoutSeconds,
       reservedConcurrentExecutions: props.settings.reservedConcurrency,
+      publish: true,
+      kmsKeyArn: props.kmsKeyArn,
       environment: { variables: { ...props.environmentVariables } },
+      vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: props.securityGroupIds },
+      tracingConfig: { mode: 'Active' },
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
       dependsOn: [this.logGroup],
+    });
+
+    this.alias = new LambdaAlias(this, LIVE_ALIAS, {
+      name: LIVE_ALIAS,
+      description: 'What API Gateway invokes; moves to each published version',
+      functionName: this.function.functionName,
+      functionVersion: this.function.version,
+    });
+    if (props.settings.provisionedConcurrency > 0) {
+      new LambdaProvisionedConcurrencyConfig(this, 'provisioned_concurrency', {
+        functionName: this.function.functionName,
+        qualifier: this.alias.name,
+        provisionedConcurrentExecutions: props.settings.provisionedConcurrency,
+      });
+    }
+    new LambdaFunctionEventInvokeConfig(this, 'async_failures', {
+      functionName: this.function.functionName,
+      qualifier: this.alias.name,
+      maximumRetryAttempts: 2,
+      destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
     });
   }
 }

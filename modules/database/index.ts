@@ -1,5 +1,7 @@
+import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
+import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { DynamodbTable, DynamodbTableConfig } from '@cdktf/provider-aws/lib/dynamodb-table';
-import type { EnvironmentConfig } from '../../config/environments';
+import type { AutoScalingBounds, EnvironmentConfig } from '../../config/environments';
 import { tableName } from '../../config/names';
 import { PITR_RECOVERY_PERIOD_DAYS } from '../../config/operations';
 import { TABLES, TableDefinition, keyAttributes } from '../../config/tables';
@@ -9,20 +11,37 @@ export interface DatabaseModuleProps {
   readonly environment: EnvironmentConfig;
 }
 
+export type DatabaseInputs = 'kms_key_arn';
 export type DatabaseOutputs =
   | 'vehicles_table_name'
   | 'vehicles_table_arn'
   | 'positions_table_name'
   | 'positions_table_arn';
 
-/** module.database: the DynamoDB tables of config/tables.ts, with point-in-time recovery. */
-export class DatabaseModule extends ModuleStack<never, DatabaseOutputs> {
+/** `byFleet` → `by_fleet`, for Terraform names. */
+export const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * module.database: the DynamoDB tables of config/tables.ts, encrypted with the environment key,
+ * with point-in-time recovery (35 days), TTL where data expires, and capacity per environment:
+ * provisioned with target-tracking auto scaling on the table and every index, or on-demand.
+ */
+export class DatabaseModule extends ModuleStack<DatabaseInputs, DatabaseOutputs> {
   readonly tables: Record<string, DynamodbTable> = {};
 
   constructor(props: DatabaseModuleProps) {
     super('database');
+    const env = props.environment;
+    const kmsKeyArn = this.input('kms_key_arn', { type: 'string', description: 'KMS key for table encryption (module.security)' }).stringValue;
     for (const definition of TABLES) {
-      this.tables[definition.key] = new DynamodbTable(this, definition.key, tableConfig(props.environment, definition));
+      const table = new DynamodbTable(this, definition.key, tableConfig(env, definition, kmsKeyArn));
+      this.tables[definition.key] = table;
+      const { capacity } = env.dynamodb;
+      if (capacity.billingMode !== 'PROVISIONED') continue;
+      this.autoScale(definition.key, `table/${table.name}`, 'table', capacity.read, capacity.write);
+      for (const index of definition.globalSecondaryIndexes) {
+        this.autoScale(`${definition.key}_${snakeCase(index.name)}`, `table/${table.name}/index/${index.name}`, 'index', capacity.read, capacity.write);
+      }
     }
     const { vehicles, positions } = this.tables;
     this.output('vehicles_table_name', { value: vehicles.name, description: 'Name of the vehicles table' });
@@ -30,9 +49,34 @@ export class DatabaseModule extends ModuleStack<never, DatabaseOutputs> {
     this.output('positions_table_name', { value: positions.name, description: 'Name of the position history table' });
     this.output('positions_table_arn', { value: positions.arn, description: 'ARN of the position history table' });
   }
+
+  /** "Enable auto-scaling": target tracking on consumed read and write capacity. */
+  private autoScale(id: string, resourceId: string, kind: 'table' | 'index', read: AutoScalingBounds, write: AutoScalingBounds): void {
+    for (const [direction, bounds] of [['read', read], ['write', write]] as const) {
+      const unit = direction === 'read' ? 'Read' : 'Write';
+      const target = new AppautoscalingTarget(this, `${id}_${direction}`, {
+        serviceNamespace: 'dynamodb',
+        resourceId,
+        scalableDimension: `dynamodb:${kind}:${unit}CapacityUnits`,
+        minCapacity: bounds.min,
+        maxCapacity: bounds.max,
+      });
+      new AppautoscalingPolicy(this, `${id}_${direction}_policy`, {
+        name: `${resourceId.replace(/\//g, '-')}-${direction}`,
+        policyType: 'TargetTrackingScaling',
+        serviceNamespace: target.serviceNamespace,
+        resourceId: target.resourceId,
+        scalableDimension: target.scalableDimension,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: bounds.targetUtilization,
+          predefinedMetricSpecification: { predefinedMetricType: `DynamoDB${unit}CapacityUtilization` },
+        },
+      });
+    }
+  }
 }
 
-function tableConfig(environment: EnvironmentConfig, definition: TableDefinition): DynamodbTableConfig {
+function tableConfig(environment: EnvironmentConfig, definition: TableDefinition, kmsKeyArn: string): DynamodbTableConfig {
   const { capacity } = environment.dynamodb;
   const provisioned = capacity.billingMode === 'PROVISIONED';
   const throughput = provisioned ? { readCapacity: capacity.read.min, writeCapacity: capacity.write.min } : {};
@@ -52,6 +96,9 @@ function tableConfig(environment: EnvironmentConfig, definition: TableDefinition
     })),
     ttl: definition.ttlAttribute ? { attributeName: definition.ttlAttribute, enabled: true } : undefined,
     pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: PITR_RECOVERY_PERIOD_DAYS },
+    serverSideEncryption: { enabled: true, kmsKeyArn },
     deletionProtectionEnabled: environment.dynamodb.deletionProtection,
+    // Auto scaling owns the capacity once the table exists.
+    lifecycle: provisioned ? { ignoreChanges: ['read_capacity', 'write_capacity'] } : undefined,
   };
 }

@@ -1,0 +1,203 @@
+import * as crypto from 'crypto';
+import { ApiGatewayAccount } from '@cdktf/provider-aws/lib/api-gateway-account';
+import { ApiGatewayApiKey } from '@cdktf/provider-aws/lib/api-gateway-api-key';
+import { ApiGatewayDeployment } from '@cdktf/provider-aws/lib/api-gateway-deployment';
+import { ApiGatewayIntegration } from '@cdktf/provider-aws/lib/api-gateway-integration';
+import { ApiGatewayMethod } from '@cdktf/provider-aws/lib/api-gateway-method';
+import { ApiGatewayMethodSettings } from '@cdktf/provider-aws/lib/api-gateway-method-settings';
+import { ApiGatewayResource } from '@cdktf/provider-aws/lib/api-gateway-resource';
+import { ApiGatewayRestApi } from '@cdktf/provider-aws/lib/api-gateway-rest-api';
+import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
+import { ApiGatewayUsagePlan } from '@cdktf/provider-aws/lib/api-gateway-usage-plan';
+import { ApiGatewayUsagePlanKey } from '@cdktf/provider-aws/lib/api-gateway-usage-plan-key';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
+import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../config/environments';
+import { resourceName, stackName } from '../../config/names';
+import { assumeRolePolicy, policyDocument } from '../core/iam';
+import type { NodeFunction } from './node-function';
+
+/** Routes open without an API key (API Gateway checks every other route's `x-api-key`). */
+export const PUBLIC_ROUTES = ['/health', '/health/{proxy+}'] as const;
+
+export interface RestApiProps {
+  readonly environment: EnvironmentConfig;
+  readonly handler: NodeFunction;
+  readonly kmsKeyArn: string;
+}
+
+/** Access log fields, one JSON object per request. */
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  apiKeyId: '$context.identity.apiKeyId',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  path: '$context.path',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  integrationError: '$context.integration.error',
+  wafResponse: '$context.waf.status',
+});
+
+/**
+ * The REST API (v1) in front of the API function: stage = environment, so the URL is
+ * `https://<id>.execute-api.<region>.amazonaws.com/<env>/health`. Lambda proxy integration on
+ * every path; API keys required except on /health; usage plan throttling; JSON access logs;
+ * X-Ray; optional WAF rate limiting.
+ */
+export class RestApi extends Construct {
+  readonly api: ApiGatewayRestApi;
+  readonly stage: ApiGatewayStage;
+  readonly apiKeys: ApiGatewayApiKey[];
+  readonly accessLogs: CloudwatchLogGroup;
+
+  constructor(scope: Construct, props: RestApiProps) {
+    super(scope, 'rest_api');
+    const env = props.environment;
+    const alias = props.handler.alias;
+
+    this.api = new ApiGatewayRestApi(this, 'Resource', {
+      name: stackName(env.name),
+      description: 'Vehicle tracking API',
+      endpointConfiguration: { types: ['REGIONAL'] },
+      apiKeySource: 'HEADER',
+    });
+    const proxy = new ApiGatewayResource(this, 'proxy', { restApiId: this.api.id, parentId: this.api.rootResourceId, pathPart: '{proxy+}' });
+    const health = new ApiGatewayResource(this, 'health', { restApiId: this.api.id, parentId: this.api.rootResourceId, pathPart: 'health' });
+    const healthProxy = new ApiGatewayResource(this, 'health_proxy', { restApiId: this.api.id, parentId: health.id, pathPart: '{proxy+}' });
+
+    const routes = [
+      { id: 'root', resourceId: this.api.rootResourceId, method: 'ANY', apiKeyRequired: true },
+      { id: 'proxy', resourceId: proxy.id, method: 'ANY', apiKeyRequired: true },
+      { id: 'health', resourceId: health.id, method: 'GET', apiKeyRequired: false },
+      { id: 'health_proxy', resourceId: healthProxy.id, method: 'GET', apiKeyRequired: false },
+    ];
+    const methodsAndIntegrations = routes.flatMap((route) => {
+      const method = new ApiGatewayMethod(this, `${route.id}_method`, {
+        restApiId: this.api.id,
+        resourceId: route.resourceId,
+        httpMethod: route.method,
+        authorization: 'NONE',
+        apiKeyRequired: route.apiKeyRequired,
+      });
+      const integration = new ApiGatewayIntegration(this, `${route.id}_integration`, {
+        restApiId: this.api.id,
+        resourceId: route.resourceId,
+        httpMethod: method.httpMethod,
+        type: 'AWS_PROXY',
+        integrationHttpMethod: 'POST',
+        uri: alias.invokeArn,
+      });
+      return [method, integration];
+    });
+
+    new LambdaPermission(this, 'invoke_permission', {
+      statementId: 'AllowApiGatewayInvoke',
+      action: 'lambda:InvokeFunction',
+      functionName: props.handler.function.functionName,
+      qualifier: alias.name,
+      principal: 'apigateway.amazonaws.com',
+      sourceArn: `${this.api.executionArn}/*/*`,
+    });
+
+    // Redeploy whenever the routes change (their definitions are known at synth).
+    const deployment = new ApiGatewayDeployment(this, 'deployment', {
+      restApiId: this.api.id,
+      triggers: { routes: crypto.createHash('sha256').update(JSON.stringify(routes.map(({ id, method, apiKeyRequired }) => ({ id, method, apiKeyRequired })))).digest('hex') },
+      lifecycle: { createBeforeDestroy: true },
+      dependsOn: methodsAndIntegrations,
+    });
+
+    this.accessLogs = new CloudwatchLogGroup(this, 'access_logs', {
+      name: `/aws/apigateway/${stackName(env.name)}/access`,
+      retentionInDays: env.logRetentionDays,
+      kmsKeyId: props.kmsKeyArn,
+    });
+    // Account-wide and regional: API Gateway needs this role to write any CloudWatch logs.
+    const cloudwatchRole = new IamRole(this, 'cloudwatch_role', {
+      name: resourceName(env.name, 'apigateway-cloudwatch'),
+      assumeRolePolicy: assumeRolePolicy('apigateway.amazonaws.com'),
+    });
+    new IamRolePolicy(this, 'cloudwatch_policy', {
+      name: resourceName(env.name, 'apigateway-cloudwatch'),
+      role: cloudwatchRole.id,
+      policy: policyDocument([
+        {
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:DescribeLogGroups'],
+          resources: [this.accessLogs.arn, `${this.accessLogs.arn}:*`],
+        },
+      ]),
+    });
+    const account = new ApiGatewayAccount(this, 'account', { cloudwatchRoleArn: cloudwatchRole.arn });
+
+    this.stage = new ApiGatewayStage(this, 'stage', {
+      restApiId: this.api.id,
+      deploymentId: deployment.id,
+      stageName: env.name,
+      xrayTracingEnabled: true,
+      accessLogSettings: { destinationArn: this.accessLogs.arn, format: ACCESS_LOG_FORMAT },
+      dependsOn: [account],
+    });
+    new ApiGatewayMethodSettings(this, 'all_methods', {
+      restApiId: this.api.id,
+      stageName: this.stage.stageName,
+      methodPath: '*/*',
+      settings: {
+        metricsEnabled: true,
+        loggingLevel: 'ERROR',
+        dataTraceEnabled: false,
+        throttlingRateLimit: env.api.throttleRateLimit,
+        throttlingBurstLimit: env.api.throttleBurstLimit,
+      },
+    });
+
+    const plan = new ApiGatewayUsagePlan(this, 'usage_plan', {
+      name: resourceName(env.name, 'clients'),
+      description: 'Rate limiting for every API key',
+      apiStages: [{ apiId: this.api.id, stage: this.stage.stageName }],
+      throttleSettings: { rateLimit: env.api.throttleRateLimit, burstLimit: env.api.throttleBurstLimit },
+    });
+    this.apiKeys = env.api.apiKeyNames.map((keyName) => {
+      const key = new ApiGatewayApiKey(this, `key_${keyName.replace(/-/g, '_')}`, {
+        name: resourceName(env.name, keyName),
+        description: `API key ${keyName}; the value is generated by AWS`,
+        enabled: true,
+      });
+      new ApiGatewayUsagePlanKey(this, `key_${keyName.replace(/-/g, '_')}_plan`, {
+        keyId: key.id,
+        keyType: 'API_KEY',
+        usagePlanId: plan.id,
+      });
+      return key;
+    });
+
+    if (env.api.waf.enabled) {
+      const acl = new Wafv2WebAcl(this, 'waf', {
+        name: resourceName(env.name, 'api'),
+        description: 'Rate limiting per client IP in front of the API stage',
+        scope: 'REGIONAL',
+        defaultAction: { allow: {} },
+        rule: [
+          {
+            name: 'rate-limit-per-ip',
+            priority: 1,
+            action: { block: {} },
+            // `statement` is untyped in the binding: Terraform's own (snake_case) names.
+            statement: { rate_based_statement: { limit: env.api.waf.rateLimitPer5Minutes, aggregate_key_type: 'IP' } },
+            visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: 'rate-limit-per-ip', sampledRequestsEnabled: true },
+          },
+        ],
+        visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: resourceName(env.name, 'api'), sampledRequestsEnabled: true },
+      });
+      new Wafv2WebAclAssociation(this, 'waf_association', { resourceArn: this.stage.arn, webAclArn: acl.arn });
+    }
+  }
+}
