@@ -42,6 +42,15 @@ describe('the api deployment package', () => {
     expect(buildFunctionBundle('api', elsewhere).sha256).toBe(bundle.sha256);
   });
 
+  test('contains only what runs in Lambda: no dev server, test or infrastructure code', () => {
+    const packages = [...bundle.packages.keys()];
+    expect(packages).toEqual(expect.arrayContaining(['fastify', 'ioredis', '@aws-sdk/client-dynamodb', '@fastify/aws-lambda', '(project)']));
+    for (const devOnly of ['dynalite', 'classic-level', 'cdktf', '@cdktf/provider-aws', 'esbuild', 'jest', 'tsx', 'pino-pretty']) {
+      expect([devOnly, packages.includes(devOnly)]).toEqual([devOnly, false]);
+    }
+    expect(bundle.code.toString('utf8')).not.toContain('Embedded DynamoDB (dynalite) started');
+  });
+
   test('holds one index.js exporting handler, free of machine paths', () => {
     const entries = unzip(bundle.zip);
     expect([...entries.keys()]).toEqual(['index.js']);

@@ -1,6 +1,6 @@
 import * as crypto from 'crypto';
 import * as path from 'path';
-import { buildSync } from 'esbuild';
+import { Metafile, buildSync } from 'esbuild';
 import type { FunctionJob } from '../../config/names';
 import { deterministicZip } from './deterministic-zip';
 
@@ -16,6 +16,8 @@ export interface FunctionBundle {
   readonly sha256: string;
   /** The unzipped JavaScript. */
   readonly code: Buffer;
+  /** npm packages inside the bundle, with the bytes each contributes. */
+  readonly packages: ReadonlyMap<string, number>;
 }
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -49,8 +51,21 @@ export function buildFunctionBundle(job: FunctionJob, repoRoot: string = REPO_RO
     write: false,
     outfile: 'index.js',
     logLevel: 'silent',
+    metafile: true,
   });
   const code = Buffer.from(result.outputFiles[0].contents);
   const zip = deterministicZip([{ name: 'index.js', content: code }]);
-  return { job, zip, sha256: crypto.createHash('sha256').update(zip).digest('base64'), code };
+  return { job, zip, sha256: crypto.createHash('sha256').update(zip).digest('base64'), code, packages: packageSizes(result.metafile!) };
+}
+
+function packageSizes(metafile: Metafile): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const name = match ? match[1] : '(project)';
+      sizes.set(name, (sizes.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  return sizes;
 }
