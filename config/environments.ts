@@ -1,3 +1,5 @@
+import type { TableKey } from './names';
+
 /**
  * Every knob an operator turns, per environment, in one typed place.
  * Adding an environment is adding one entry to ENVIRONMENTS.
@@ -42,6 +44,11 @@ export interface EnvironmentConfig {
     readonly capacity: DynamoCapacity;
     /** Deletion protection on every table (always on in prod). */
     readonly deletionProtection: boolean;
+    /**
+     * Recovery only: serve a table under another name (e.g. one restored with point-in-time
+     * recovery) after importing it into Terraform state. See help/RUNBOOK.md, DynamoDB Recovery.
+     */
+    readonly tableNameOverrides?: Partial<Record<TableKey, string>>;
   };
   /** How long position history is kept, enforced with DynamoDB TTL. Older timestamps are rejected. */
   readonly positionRetentionDays: number;
@@ -52,6 +59,8 @@ export interface EnvironmentConfig {
     readonly replicas: number;
     /** Days of daily snapshots kept. */
     readonly snapshotRetentionDays: number;
+    /** Recovery only: seed a replacement replication group from this snapshot. See help/RUNBOOK.md. */
+    readonly restoreFromSnapshot?: string;
   };
   readonly functions: {
     readonly api: FunctionSettings;
@@ -228,3 +237,23 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     throw new Error(`Environment "${config.name}" is invalid:\n- ${problems.join('\n- ')}`);
   }
 }
+
+type Paths<T, Depth extends unknown[] = []> = Depth['length'] extends 5
+  ? never
+  : T extends readonly unknown[]
+    ? never
+    : T extends object
+      ? { [K in keyof T & string]: K | `${K}.${Paths<NonNullable<T[K]>, [...Depth, unknown]>}` }[keyof T & string]
+      : never;
+
+/** Every key path of an environment entry, e.g. `functions.api.memoryMb`. */
+export type ConfigPath = Paths<EnvironmentConfig>;
+
+/** Keys an environment may leave out; help/ may name them though no environment sets them. */
+export const OPTIONAL_CONFIG_KEYS = [
+  'stateBucket',
+  'alarmEmail',
+  'functions.api.reservedConcurrency',
+  'dynamodb.tableNameOverrides',
+  'cache.restoreFromSnapshot',
+] as const satisfies readonly ConfigPath[];

@@ -93,6 +93,7 @@ export class CacheModule extends ModuleStack<CacheInputs, CacheOutputs> {
       maintenanceWindow: MAINTENANCE_WINDOW,
       snapshotWindow: CACHE_SNAPSHOT_WINDOW,
       snapshotRetentionLimit: env.cache.snapshotRetentionDays,
+      snapshotName: env.cache.restoreFromSnapshot,
       autoMinorVersionUpgrade: 'true',
       applyImmediately: false,
       logDeliveryConfiguration: logs.map(([kind, group]) => ({

@@ -81,7 +81,7 @@ function tableConfig(environment: EnvironmentConfig, definition: TableDefinition
   const provisioned = capacity.billingMode === 'PROVISIONED';
   const throughput = provisioned ? { readCapacity: capacity.read.min, writeCapacity: capacity.write.min } : {};
   return {
-    name: tableName(environment.name, definition.key),
+    name: environment.dynamodb.tableNameOverrides?.[definition.key] ?? tableName(environment.name, definition.key),
     billingMode: capacity.billingMode,
     ...throughput,
     hashKey: definition.partitionKey.name,
