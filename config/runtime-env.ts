@@ -6,6 +6,7 @@ export const RUNTIME_ENV = {
   environment: 'ENVIRONMENT',
   vehiclesTable: 'VEHICLES_TABLE',
   positionsTable: 'POSITIONS_TABLE',
+  devicesTable: 'DEVICES_TABLE',
   positionRetentionDays: 'POSITION_RETENTION_DAYS',
   /** Local only: DynamoDB endpoint override (dynalite). */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',

@@ -41,8 +41,20 @@ export const VEHICLES_TABLE: TableDefinition = {
       sortKey: { name: 'vehicleId', type: 'S' },
       accessPattern: 'GET /vehicles?fleetId= — a fleet\'s vehicles, paginated',
     },
+    {
+      name: 'byGeoCell',
+      partitionKey: { name: 'geoCell', type: 'S' },
+      sortKey: { name: 'vehicleId', type: 'S' },
+      accessPattern: 'GET /positions/nearby when Redis is down or cold — vehicles by the geohash cell of their latest position',
+    },
   ],
 };
+
+/**
+ * Geohash precision of `geoCell` (cells of 1.40625° x 1.40625°, about 156 km at the equator):
+ * a nearby search of the largest radius reads a handful of cells away from the poles.
+ */
+export const GEO_CELL_PRECISION = 3;
 
 export const POSITIONS_TABLE: TableDefinition = {
   key: 'positions',
@@ -53,7 +65,14 @@ export const POSITIONS_TABLE: TableDefinition = {
   ttlAttribute: 'expiresAt',
 };
 
-export const TABLES: readonly TableDefinition[] = [VEHICLES_TABLE, POSITIONS_TABLE];
+export const DEVICES_TABLE: TableDefinition = {
+  key: 'devices',
+  description: 'One item per tracker device id (OsmAnd / Traccar Client), naming its vehicle: keeps device ids unique.',
+  partitionKey: { name: 'deviceId', type: 'S' },
+  globalSecondaryIndexes: [],
+};
+
+export const TABLES: readonly TableDefinition[] = [VEHICLES_TABLE, POSITIONS_TABLE, DEVICES_TABLE];
 
 /** Every attribute that appears in a key of the table or of one of its indexes, once. */
 export function keyAttributes(table: TableDefinition): KeyAttribute[] {

@@ -1,4 +1,4 @@
-import { Lazy, LocalBackend, S3Backend, TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
+import { Fn, Lazy, LocalBackend, S3Backend, TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { App } from 'cdktf';
 import type { Node } from 'constructs';
@@ -62,6 +62,8 @@ export class VehicleTrackingStack extends TerraformStack {
       vehicles_table_arn: database.get('vehicles_table_arn'),
       positions_table_name: database.get('positions_table_name'),
       positions_table_arn: database.get('positions_table_arn'),
+      devices_table_name: database.get('devices_table_name'),
+      devices_table_arn: database.get('devices_table_arn'),
       kms_key_arn: kms,
       subnet_ids: network.getList('private_subnet_ids'),
       security_group_id: network.get('lambda_security_group_id'),
@@ -75,6 +77,7 @@ export class VehicleTrackingStack extends TerraformStack {
       api_function_name: apiServices.get('api_function_name'),
       vehicles_table_name: database.get('vehicles_table_name'),
       positions_table_name: database.get('positions_table_name'),
+      devices_table_name: database.get('devices_table_name'),
       cache_replication_group_id: cache.get('replication_group_id'),
     });
 
@@ -82,6 +85,8 @@ export class VehicleTrackingStack extends TerraformStack {
     this.rootOutput('health_url', apiServices.get('health_url'), 'Runbook: API Health Check');
     this.rootOutput('vehicles_table_name', database.get('vehicles_table_name'), 'Runbook: Database Health');
     this.rootOutput('positions_table_name', database.get('positions_table_name'), 'The position history table');
+    this.rootOutput('devices_table_name', database.get('devices_table_name'), 'Tracker device ids (OsmAnd)');
+    this.rootOutput('osmand_url', Fn.join('', [apiServices.get('api_url'), '/osmand']), 'Server URL for Traccar Client (OsmAnd protocol)');
     this.rootOutput('api_function_name', apiServices.get('api_function_name'), 'The HTTP API Lambda function');
     this.rootOutput('api_log_group_name', apiServices.get('api_log_group_name'), 'Logs of the API function');
     this.rootOutput('access_log_group_name', apiServices.get('access_log_group_name'), 'API Gateway access logs');

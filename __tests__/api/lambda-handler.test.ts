@@ -20,6 +20,7 @@ describe('Lambda handler', () => {
       ENVIRONMENT: environment,
       VEHICLES_TABLE: tableName(environment, 'vehicles'),
       POSITIONS_TABLE: tableName(environment, 'positions'),
+      DEVICES_TABLE: tableName(environment, 'devices'),
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       REDIS_URL: await sharedRedisUrl(),
       API_KEYS: 'key-one,key-two',

@@ -41,6 +41,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     region: 'us-east-1',
     vehiclesTable: tableName(environment, 'vehicles'),
     positionsTable: tableName(environment, 'positions'),
+    devicesTable: tableName(environment, 'devices'),
     positionRetentionDays: options.retentionDays ?? 30,
     dynamodbEndpoint: options.dynamodbEndpoint ? await options.dynamodbEndpoint(dynamo.endpoint) : dynamo.endpoint,
     redisUrl: options.redisUrl,

@@ -24,6 +24,7 @@ function actionsSentBy(file: string): string[] {
 describe('the API function is granted exactly the DynamoDB actions its code sends', () => {
   test('the declared lists match the commands in the stores', () => {
     const positions = actionsSentBy('position-store.ts');
+    expect([...API_DYNAMODB_ACCESS.devices].sort()).toEqual(actionsSentBy('device-store.ts'));
     const vehicles = actionsSentBy('vehicle-store.ts');
     expect([...API_DYNAMODB_ACCESS.positions].sort()).toEqual(positions);
     // The vehicle store's one Query runs on the byFleet index, not the table.
@@ -36,8 +37,9 @@ describe('the API function is granted exactly the DynamoDB actions its code send
     const dynamo = statements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
     expect(dynamo).toEqual([
       { Sid: 'Vehicles', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.vehicles], Resource: ['${var.vehicles_table_arn}'] },
-      { Sid: 'VehicleIndexes', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.vehicleIndexes], Resource: ['${var.vehicles_table_arn}/index/byFleet'] },
+      { Sid: 'VehicleIndexes', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.vehicleIndexes], Resource: ['${var.vehicles_table_arn}/index/byFleet', '${var.vehicles_table_arn}/index/byGeoCell'] },
       { Sid: 'Positions', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.positions], Resource: ['${var.positions_table_arn}'] },
+      { Sid: 'Devices', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.devices], Resource: ['${var.devices_table_arn}'] },
     ]);
   });
 });

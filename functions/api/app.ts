@@ -7,6 +7,8 @@ import { installProblemHandlers } from './plugins/problems';
 import { installValidators } from './plugins/validation';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
+import { nearbyRoutes } from './routes/nearby';
+import { osmandRoutes } from './routes/osmand';
 import { positionRoutes } from './routes/positions';
 import { vehicleRoutes } from './routes/vehicles';
 import { problemSchema } from './schemas/common';
@@ -77,6 +79,8 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     await routes.register(healthRoutes);
     await routes.register(vehicleRoutes);
     await routes.register(positionRoutes);
+    await routes.register(nearbyRoutes);
+    await routes.register(osmandRoutes);
     await routes.register(docsRoutes);
   });
   return app;

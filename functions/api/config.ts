@@ -6,6 +6,7 @@ export interface ApiConfig {
   readonly region: string;
   readonly vehiclesTable: string;
   readonly positionsTable: string;
+  readonly devicesTable: string;
   /** Positions older than this are rejected and expire from history (DynamoDB TTL). */
   readonly positionRetentionDays: number;
   /** Local DynamoDB (dynalite) endpoint; unset in AWS. */
@@ -35,6 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ApiConfig {
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     vehiclesTable: required(RUNTIME_ENV.vehiclesTable),
     positionsTable: required(RUNTIME_ENV.positionsTable),
+    devicesTable: required(RUNTIME_ENV.devicesTable),
     positionRetentionDays: retention,
     dynamodbEndpoint: env[RUNTIME_ENV.dynamodbEndpoint] || undefined,
     redisUrl: env[RUNTIME_ENV.redisUrl] || undefined,

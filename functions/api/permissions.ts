@@ -5,8 +5,10 @@
 export const API_DYNAMODB_ACCESS = {
   /** services/vehicle-store.ts */
   vehicles: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
-  /** services/vehicle-store.ts, on the table's indexes (byFleet) */
+  /** services/vehicle-store.ts, on the table's indexes (byFleet, byGeoCell) */
   vehicleIndexes: ['dynamodb:Query'],
   /** services/position-store.ts */
   positions: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
+  /** services/device-store.ts */
+  devices: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
 } as const;

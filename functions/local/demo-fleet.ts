@@ -14,9 +14,7 @@ export async function seedDemoFleet(services: Services, now = Date.now()): Promi
   const known = await services.vehicles.existing(DEMO_VEHICLES.map((v) => v.id));
   const missing = DEMO_VEHICLES.filter((v) => !known.has(v.id));
   for (const v of missing) {
-    await services.vehicles.create({
-      id: v.id, name: v.name, plate: v.plate, type: v.type, fleetId: DEMO_FLEET_ID, createdAt: now, updatedAt: now,
-    });
+    await services.registry.register({ id: v.id, name: v.name, plate: v.plate, type: v.type, fleetId: DEMO_FLEET_ID, deviceId: `${v.id}-tracker` }, now);
   }
   if (missing.length) {
     await services.ingest.ingest(

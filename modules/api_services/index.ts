@@ -20,6 +20,8 @@ export type ApiServicesInputs =
   | 'vehicles_table_arn'
   | 'positions_table_name'
   | 'positions_table_arn'
+  | 'devices_table_name'
+  | 'devices_table_arn'
   | 'kms_key_arn'
   | 'subnet_ids'
   | 'security_group_id'
@@ -58,6 +60,8 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
     const vehiclesTableArn = arn('vehicles_table_arn', 'ARN of the vehicles table (module.database)');
     const positionsTableName = text('positions_table_name', 'Name of the position history table (module.database)');
     const positionsTableArn = arn('positions_table_arn', 'ARN of the position history table (module.database)');
+    const devicesTableName = text('devices_table_name', 'Name of the devices table (module.database)');
+    const devicesTableArn = arn('devices_table_arn', 'ARN of the devices table (module.database)');
     const kmsKeyArn = arn('kms_key_arn', 'KMS key (module.security)');
     const subnetIds = this.input('subnet_ids', { type: 'list(string)', description: 'Private subnets for the functions (module.network)' }).listValue;
     const securityGroupId = text('security_group_id', 'Security group of the functions (module.network)');
@@ -87,6 +91,7 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
         [RUNTIME_ENV.environment]: env.name,
         [RUNTIME_ENV.vehiclesTable]: vehiclesTableName,
         [RUNTIME_ENV.positionsTable]: positionsTableName,
+        [RUNTIME_ENV.devicesTable]: devicesTableName,
         [RUNTIME_ENV.positionRetentionDays]: String(env.positionRetentionDays),
         [RUNTIME_ENV.redisUrl]: redisUrl,
         [RUNTIME_ENV.redisAuthSecretArn]: redisAuthSecretArn,
@@ -100,6 +105,7 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
           resources: VEHICLES_TABLE.globalSecondaryIndexes.map((index) => `${vehiclesTableArn}/index/${index.name}`),
         },
         { sid: 'Positions', actions: API_DYNAMODB_ACCESS.positions, resources: [positionsTableArn] },
+        { sid: 'Devices', actions: API_DYNAMODB_ACCESS.devices, resources: [devicesTableArn] },
         { sid: 'Secrets', actions: ['secretsmanager:GetSecretValue'], resources: [redisAuthSecretArn, apiKeysSecret.arn] },
         { sid: 'DecryptWithTheEnvironmentKey', actions: ['kms:Decrypt'], resources: [kmsKeyArn] },
       ],

@@ -23,7 +23,7 @@ import { assumeRolePolicy, policyDocument } from '../core/iam';
 import type { NodeFunction } from './node-function';
 
 /** Routes open without an API key (API Gateway checks every other route's `x-api-key`). */
-export const PUBLIC_ROUTES = ['/health', '/health/{proxy+}'] as const;
+export const PUBLIC_ROUTES = ['/health', '/health/{proxy+}', '/osmand'] as const;
 
 export interface RestApiProps {
   readonly environment: EnvironmentConfig;
@@ -73,12 +73,15 @@ export class RestApi extends Construct {
     const proxy = new ApiGatewayResource(this, 'proxy', { restApiId: this.api.id, parentId: this.api.rootResourceId, pathPart: '{proxy+}' });
     const health = new ApiGatewayResource(this, 'health', { restApiId: this.api.id, parentId: this.api.rootResourceId, pathPart: 'health' });
     const healthProxy = new ApiGatewayResource(this, 'health_proxy', { restApiId: this.api.id, parentId: health.id, pathPart: '{proxy+}' });
+    // Trackers (Traccar Client) cannot send x-api-key; the app authenticates them by device id.
+    const osmand = new ApiGatewayResource(this, 'osmand', { restApiId: this.api.id, parentId: this.api.rootResourceId, pathPart: 'osmand' });
 
     const routes = [
       { id: 'root', resourceId: this.api.rootResourceId, method: 'ANY', apiKeyRequired: true },
       { id: 'proxy', resourceId: proxy.id, method: 'ANY', apiKeyRequired: true },
       { id: 'health', resourceId: health.id, method: 'GET', apiKeyRequired: false },
       { id: 'health_proxy', resourceId: healthProxy.id, method: 'GET', apiKeyRequired: false },
+      { id: 'osmand', resourceId: osmand.id, method: 'ANY', apiKeyRequired: false },
     ];
     const methodsAndIntegrations = routes.flatMap((route) => {
       const method = new ApiGatewayMethod(this, `${route.id}_method`, {

@@ -2,7 +2,7 @@ import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-pol
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { DynamodbTable, DynamodbTableConfig } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { AutoScalingBounds, EnvironmentConfig } from '../../config/environments';
-import { tableName } from '../../config/names';
+import { TableKey, tableName } from '../../config/names';
 import { PITR_RECOVERY_PERIOD_DAYS } from '../../config/operations';
 import { TABLES, TableDefinition, keyAttributes } from '../../config/tables';
 import { ModuleStack } from '../core/module-stack';
@@ -12,11 +12,7 @@ export interface DatabaseModuleProps {
 }
 
 export type DatabaseInputs = 'kms_key_arn';
-export type DatabaseOutputs =
-  | 'vehicles_table_name'
-  | 'vehicles_table_arn'
-  | 'positions_table_name'
-  | 'positions_table_arn';
+export type DatabaseOutputs = `${TableKey}_table_name` | `${TableKey}_table_arn`;
 
 /** `byFleet` → `by_fleet`, for Terraform names. */
 export const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -43,11 +39,11 @@ export class DatabaseModule extends ModuleStack<DatabaseInputs, DatabaseOutputs>
         this.autoScale(`${definition.key}_${snakeCase(index.name)}`, `table/${table.name}/index/${index.name}`, 'index', capacity.read, capacity.write);
       }
     }
-    const { vehicles, positions } = this.tables;
-    this.output('vehicles_table_name', { value: vehicles.name, description: 'Name of the vehicles table' });
-    this.output('vehicles_table_arn', { value: vehicles.arn, description: 'ARN of the vehicles table' });
-    this.output('positions_table_name', { value: positions.name, description: 'Name of the position history table' });
-    this.output('positions_table_arn', { value: positions.arn, description: 'ARN of the position history table' });
+    for (const definition of TABLES) {
+      const table = this.tables[definition.key];
+      this.output(`${definition.key}_table_name`, { value: table.name, description: `Name of the ${definition.key} table` });
+      this.output(`${definition.key}_table_arn`, { value: table.arn, description: `ARN of the ${definition.key} table` });
+    }
   }
 
   /** "Enable auto-scaling": target tracking on consumed read and write capacity. */

@@ -27,6 +27,7 @@ export type MonitoringInputs =
   | 'api_function_name'
   | 'vehicles_table_name'
   | 'positions_table_name'
+  | 'devices_table_name'
   | 'cache_replication_group_id';
 export type MonitoringOutputs = 'alarm_topic_arn' | 'dashboard_name' | 'budget_name';
 
@@ -54,6 +55,7 @@ export class MonitoringModule extends ModuleStack<MonitoringInputs, MonitoringOu
     const tableNames: Record<string, string> = {
       vehicles: text('vehicles_table_name', 'Vehicles table (module.database)'),
       positions: text('positions_table_name', 'Positions table (module.database)'),
+      devices: text('devices_table_name', 'Devices table (module.database)'),
     };
     const replicationGroup = text('cache_replication_group_id', 'Cache replication group (module.cache)');
     const account = new DataAwsCallerIdentity(this, 'current').accountId;

@@ -11,6 +11,8 @@ export interface Vehicle {
   readonly fleetId?: string;
   readonly type: VehicleType;
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** Tracker identifier for device protocols (OsmAnd / Traccar Client); unique. */
+  readonly deviceId: string;
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly latest?: Position;
@@ -23,6 +25,7 @@ export interface VehicleView {
   readonly fleetId: string | null;
   readonly type: VehicleType;
   readonly metadata: Readonly<Record<string, unknown>>;
+  readonly deviceId: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly position: PositionView | null;
@@ -36,6 +39,7 @@ export function toVehicleView(vehicle: Vehicle): VehicleView {
     fleetId: vehicle.fleetId ?? null,
     type: vehicle.type,
     metadata: vehicle.metadata ?? {},
+    deviceId: vehicle.deviceId,
     createdAt: new Date(vehicle.createdAt).toISOString(),
     updatedAt: new Date(vehicle.updatedAt).toISOString(),
     position: vehicle.latest ? toPositionView(vehicle.latest) : null,

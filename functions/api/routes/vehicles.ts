@@ -1,7 +1,7 @@
-import * as crypto from 'crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiError } from '../domain/errors';
-import { Vehicle, VehicleType, toVehicleView } from '../domain/vehicle';
+import { toVehicleView } from '../domain/vehicle';
+import type { Registration } from '../services/vehicle-registry';
 import { cursorQuerySchema, idSchema, problemRef } from '../schemas/common';
 import {
   MAX_METADATA_BYTES,
@@ -13,14 +13,6 @@ import {
 import { decodeCursor, encodeCursor } from '../services/cursor';
 import type { VehicleChanges } from '../services/vehicle-store';
 
-interface CreateBody {
-  id?: string;
-  name: string;
-  plate?: string;
-  fleetId?: string;
-  type: VehicleType;
-  metadata?: Record<string, unknown>;
-}
 
 function checkMetadata(metadata: Record<string, unknown> | undefined): void {
   if (metadata && Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) {
@@ -30,11 +22,6 @@ function checkMetadata(metadata: Record<string, unknown> | undefined): void {
   }
 }
 
-/** Generated ids: `v_` + 20 base32 characters (100 bits), unguessable and URL-safe. */
-function generateVehicleId(): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  return `v_${Array.from(crypto.randomBytes(20), (byte) => alphabet[byte & 31]).join('')}`;
-}
 
 const listQuerySchema = {
   type: 'object',
@@ -47,9 +34,9 @@ const listQuerySchema = {
 } as const;
 
 export const vehicleRoutes: FastifyPluginAsync = async (app) => {
-  const { vehicles, cache } = app.services;
+  const { vehicles, registry } = app.services;
 
-  app.post<{ Body: CreateBody }>(
+  app.post<{ Body: Registration }>(
     '/vehicles',
     {
       schema: {
@@ -60,20 +47,8 @@ export const vehicleRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request, reply) => {
-      const body = request.body;
-      checkMetadata(body.metadata);
-      const now = Date.now();
-      const vehicle: Vehicle = {
-        id: body.id ?? generateVehicleId(),
-        name: body.name,
-        type: body.type,
-        ...(body.plate !== undefined && { plate: body.plate }),
-        ...(body.fleetId !== undefined && { fleetId: body.fleetId }),
-        ...(body.metadata !== undefined && { metadata: body.metadata }),
-        createdAt: now,
-        updatedAt: now,
-      };
-      await vehicles.create(vehicle);
+      checkMetadata(request.body.metadata);
+      const vehicle = await registry.register(request.body);
       return reply.code(201).header('location', `/vehicles/${encodeURIComponent(vehicle.id)}`).send(toVehicleView(vehicle));
     },
   );
@@ -138,7 +113,7 @@ export const vehicleRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       checkMetadata(request.body.metadata);
-      const vehicle = await vehicles.update(request.params.id, request.body, Date.now());
+      const vehicle = await registry.update(request.params.id, request.body);
       return toVehicleView(vehicle);
     },
   );
@@ -154,9 +129,7 @@ export const vehicleRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request, reply) => {
-      const existed = await vehicles.delete(request.params.id);
-      await cache.forget(request.params.id);
-      if (!existed) throw ApiError.notFound(`Vehicle ${request.params.id} does not exist`);
+      await registry.remove(request.params.id);
       return reply.code(204).send();
     },
   );

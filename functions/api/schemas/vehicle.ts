@@ -13,6 +13,8 @@ const metadataSchema = {
 } as const;
 
 export const MAX_METADATA_BYTES = 8 * 1024;
+/** Device ids: what Traccar Client and OsmAnd devices accept as an identifier. */
+export const DEVICE_ID_PATTERN = '^[A-Za-z0-9_.:-]{4,64}$';
 
 export const createVehicleSchema = {
   type: 'object',
@@ -25,6 +27,11 @@ export const createVehicleSchema = {
     fleetId: idSchema,
     type: { ...typeSchema, default: 'car' },
     metadata: metadataSchema,
+    deviceId: {
+      type: 'string',
+      pattern: DEVICE_ID_PATTERN,
+      description: 'Identifier a tracker app reports as (Traccar Client "Device identifier"); generated, unguessable, when omitted. Unique.',
+    },
   },
 } as const;
 
@@ -43,7 +50,7 @@ export const patchVehicleSchema = {
 
 export const vehicleViewSchema = {
   type: 'object',
-  required: ['id', 'name', 'plate', 'fleetId', 'type', 'metadata', 'createdAt', 'updatedAt', 'position'],
+  required: ['id', 'name', 'plate', 'fleetId', 'type', 'metadata', 'deviceId', 'createdAt', 'updatedAt', 'position'],
   properties: {
     id: { type: 'string' },
     name: { type: 'string' },
@@ -51,6 +58,7 @@ export const vehicleViewSchema = {
     fleetId: { type: ['string', 'null'] },
     type: { type: 'string' },
     metadata: { type: 'object', additionalProperties: true },
+    deviceId: { type: 'string', description: 'Tracker identifier for the OsmAnd route' },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
     position: { anyOf: [positionViewSchema, { type: 'null' }], description: 'Latest position, or null' },

@@ -1,17 +1,23 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ApiConfig } from '../config';
 import { createDocumentClient } from './dynamo-client';
+import { DeviceStore } from './device-store';
 import { IngestService } from './ingest';
+import { NearbyService } from './nearby';
 import { PositionCache } from './position-cache';
 import { PositionStore } from './position-store';
+import { VehicleRegistry } from './vehicle-registry';
 import { VehicleStore } from './vehicle-store';
 
 /** Everything the routes use, created once per process (per Lambda container). */
 export interface Services {
   readonly vehicles: VehicleStore;
   readonly positions: PositionStore;
+  readonly devices: DeviceStore;
   readonly cache: PositionCache;
   readonly ingest: IngestService;
+  readonly registry: VehicleRegistry;
+  readonly nearby: NearbyService;
   close(): Promise<void>;
 }
 
@@ -25,6 +31,7 @@ export function createServices(config: ApiConfig, options: ServiceOptions): Serv
   const db = createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint });
   const vehicles = new VehicleStore(db, config.vehiclesTable);
   const positions = new PositionStore(db, config.positionsTable, config.positionRetentionDays);
+  const devices = new DeviceStore(db, config.devicesTable);
   const cache = config.redisUrl
     ? PositionCache.connect(config.redisUrl, {
         environment: config.environment,
@@ -35,8 +42,11 @@ export function createServices(config: ApiConfig, options: ServiceOptions): Serv
   return {
     vehicles,
     positions,
+    devices,
     cache,
     ingest: new IngestService(vehicles, positions, cache, config.positionRetentionDays),
+    registry: new VehicleRegistry(vehicles, devices, cache, options.log),
+    nearby: new NearbyService(vehicles, cache),
     async close() {
       await cache.close();
       db.destroy();

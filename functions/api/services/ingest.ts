@@ -2,7 +2,7 @@ import { ApiError, FieldError, StorageUnavailableError } from '../domain/errors'
 import type { Position } from '../domain/position';
 import { positionKey } from '../domain/position';
 import { TimestampInput, checkPositionTimestamp } from '../domain/timestamps';
-import type { PositionCache } from './position-cache';
+import type { LatestEntry, PositionCache } from './position-cache';
 import type { PositionStore } from './position-store';
 import type { VehicleStore } from './vehicle-store';
 
@@ -89,11 +89,11 @@ export class IngestService {
       const newest = newestByVehicle.get(position.vehicleId);
       if (!newest || position.ts > newest.ts) newestByVehicle.set(position.vehicleId, position);
     }
-    const becameLatest: Position[] = [];
+    const becameLatest: LatestEntry[] = [];
     await Promise.all(
       [...newestByVehicle.values()].map(async (position) => {
         try {
-          if (await this.vehicles.setLatestIfNewer(position)) becameLatest.push(position);
+          if (await this.vehicles.setLatestIfNewer(position)) becameLatest.push({ position, fleetId: known.get(position.vehicleId)?.fleetId });
         } catch (error) {
           const reason =
             error instanceof StorageUnavailableError

@@ -15,22 +15,63 @@ export interface CacheHealth {
   readonly error?: string;
 }
 
+/** Redis GEO cannot index latitudes beyond this (Web Mercator); such positions are searched in DynamoDB. */
+export const REDIS_GEO_MAX_LAT = 85.05112878;
+
 /**
  * Sets the latest position only if it is newer than the cached one, atomically: out-of-order
- * arrivals and concurrent writers settle on the greatest timestamp, as in DynamoDB.
- * KEYS[1] latest hash; ARGV: ts, position JSON, ttl ms.
+ * arrivals and concurrent writers settle on the greatest timestamp, as in DynamoDB. The geo index
+ * follows the same rule with its own (non-expiring) timestamps.
+ * KEYS: latest hash, geo set, geo positions hash.
+ * ARGV: ts, position JSON, ttl ms, vehicle id, lon, lat, fleet id ('' for none).
  */
 const SET_LATEST_IF_NEWER = `
-local current = tonumber(redis.call('HGET', KEYS[1], 'ts'))
 local ts = tonumber(ARGV[1])
-if current and current >= ts then return 0 end
-redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'position', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+local updated = 0
+local current = tonumber(redis.call('HGET', KEYS[1], 'ts'))
+if not current or current < ts then
+  redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'position', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  updated = 1
+end
+local geo = redis.call('HGET', KEYS[3], ARGV[4])
+local geoTs = geo and tonumber(string.match(geo, '^(%d+)|'))
+if not geoTs or geoTs < ts then
+  if math.abs(tonumber(ARGV[6])) <= ${REDIS_GEO_MAX_LAT} then
+    redis.call('GEOADD', KEYS[2], ARGV[5], ARGV[6], ARGV[4])
+  else
+    redis.call('ZREM', KEYS[2], ARGV[4])
+  end
+  redis.call('HSET', KEYS[3], ARGV[4], ARGV[1] .. '|' .. ARGV[7] .. '|' .. ARGV[2])
+end
+return updated
+`;
+
+/** Moves a vehicle's geo entry to another fleet. KEYS: geo positions hash. ARGV: vehicle id, fleet id. */
+const SET_GEO_FLEET = `
+local geo = redis.call('HGET', KEYS[1], ARGV[1])
+if not geo then return 0 end
+local ts, rest = string.match(geo, '^(%d+)|[^|]*|(.*)$')
+redis.call('HSET', KEYS[1], ARGV[1], ts .. '|' .. ARGV[2] .. '|' .. rest)
 return 1
 `;
 
+/** A latest position with the vehicle's fleet, as the geo index keeps it. */
+export interface LatestEntry {
+  readonly position: Position;
+  readonly fleetId?: string;
+}
+
+export interface GeoCandidate {
+  readonly position: Position;
+  readonly fleetId?: string;
+}
+
+type SetLatestArgs = [string, string, string, number, string, string, number, number, string];
+
 interface CacheCommands {
-  setLatestIfNewer(key: string, ts: number, position: string, ttlMs: number): Promise<number>;
+  setLatestIfNewer(...args: SetLatestArgs): Promise<number>;
+  setGeoFleet(key: string, vehicleId: string, fleetId: string): Promise<number>;
 }
 
 /**
@@ -46,6 +87,9 @@ export class PositionCache {
   private clearAllOnReconnect = false;
   private outageLogged = false;
   private reconciling?: Promise<void>;
+  /** A geo write failed here: the shared geo index may be stale until the next reconcile. */
+  private geoStale = false;
+  private rebuilding?: Promise<void>;
 
   private constructor(
     private readonly redis: (Redis & CacheCommands) | undefined,
@@ -53,7 +97,8 @@ export class PositionCache {
     private readonly log: FastifyBaseLogger,
   ) {
     if (!redis) return;
-    redis.defineCommand('setLatestIfNewer', { numberOfKeys: 1, lua: SET_LATEST_IF_NEWER });
+    redis.defineCommand('setLatestIfNewer', { numberOfKeys: 3, lua: SET_LATEST_IF_NEWER });
+    redis.defineCommand('setGeoFleet', { numberOfKeys: 1, lua: SET_GEO_FLEET });
     redis.on('error', (error: Error) => {
       if (!this.outageLogged) log.warn({ err: error.message }, 'Redis unavailable: serving from DynamoDB until it is back');
       this.outageLogged = true;
@@ -127,18 +172,44 @@ export class PositionCache {
     }
   }
 
+  private geoKey(): string {
+    return `${this.prefix}geo`;
+  }
+
+  private geoPositionsKey(): string {
+    return `${this.prefix}geo:positions`;
+  }
+
+  private geoReadyKey(): string {
+    return `${this.prefix}geo:ready`;
+  }
+
+  private setLatestArgs(entry: LatestEntry): SetLatestArgs {
+    const { position } = entry;
+    return [
+      this.latestKey(position.vehicleId),
+      this.geoKey(),
+      this.geoPositionsKey(),
+      position.ts,
+      JSON.stringify(position),
+      String(LATEST_TTL_MS),
+      position.vehicleId,
+      position.lon,
+      position.lat,
+      entry.fleetId ?? '',
+    ] as unknown as SetLatestArgs;
+  }
+
   /** Write-through of positions DynamoDB accepted as latest (or read from it on a miss). */
-  async offerLatest(positions: readonly Position[]): Promise<void> {
-    if (!this.redis || positions.length === 0) return;
-    const keys = positions.map((position) => this.latestKey(position.vehicleId));
+  async offerLatest(entries: readonly LatestEntry[]): Promise<void> {
+    if (!this.redis || entries.length === 0) return;
+    const keys = entries.map((entry) => this.latestKey(entry.position.vehicleId));
     if (!this.usable()) return this.markDirty(keys);
     try {
       const pipeline = this.redis.pipeline() as ReturnType<Redis['pipeline']> & {
-        setLatestIfNewer(key: string, ts: number, position: string, ttlMs: number): unknown;
+        setLatestIfNewer(...args: SetLatestArgs): unknown;
       };
-      positions.forEach((position, i) =>
-        pipeline.setLatestIfNewer(keys[i], position.ts, JSON.stringify(position), LATEST_TTL_MS),
-      );
+      for (const entry of entries) pipeline.setLatestIfNewer(...this.setLatestArgs(entry));
       const results = (await pipeline.exec()) ?? [];
       this.markDirty(keys.filter((_, i) => !results[i] || results[i][0]));
       if (this.dirty.size > 0) this.scheduleReconcile();
@@ -147,13 +218,90 @@ export class PositionCache {
     }
   }
 
+  /** Keeps the geo index's fleet of a vehicle in step with PATCH. */
+  async changeFleet(vehicleId: string, fleetId: string | undefined): Promise<void> {
+    if (!this.redis) return;
+    if (!this.usable()) {
+      this.geoStale = true;
+      return;
+    }
+    try {
+      await this.redis.setGeoFleet(this.geoPositionsKey(), vehicleId, fleetId ?? '');
+    } catch {
+      this.geoStale = true;
+    }
+  }
+
+  /**
+   * Candidates within `radiusMeters` from the geo index, or undefined when it cannot answer
+   * correctly (no Redis, not built yet, possibly stale, or a circle beyond Redis' latitude range).
+   * Callers then ask DynamoDB; a cold index is rebuilt in the background from `source`.
+   */
+  async nearby(lat: number, lon: number, radiusMeters: number, source: () => Promise<LatestEntry[]>): Promise<GeoCandidate[] | undefined> {
+    const redis = this.redis;
+    if (!redis || !this.usable()) return undefined;
+    if (this.geoStale || this.dirty.size > 0 || this.clearAllOnReconnect) {
+      this.scheduleReconcile();
+      return undefined;
+    }
+    const dLat = (radiusMeters / 6_371_008.8) * (180 / Math.PI);
+    if (Math.abs(lat) + dLat > REDIS_GEO_MAX_LAT) return undefined;
+    try {
+      if (!(await redis.exists(this.geoReadyKey()))) {
+        this.rebuildGeo(source);
+        return undefined;
+      }
+      // A hair wider than asked: Redis measures on a slightly larger sphere; callers filter exactly.
+      const members = (await redis.geosearch(this.geoKey(), 'FROMLONLAT', lon, lat, 'BYRADIUS', radiusMeters * 1.001 + 1, 'm', 'ASC')) as string[];
+      if (members.length === 0) return [];
+      const values = await redis.hmget(this.geoPositionsKey(), ...members);
+      return values.flatMap((value) => {
+        const match = value ? /^(\d+)\|([^|]*)\|(.*)$/.exec(value) : null;
+        if (!match) return [];
+        return [{ position: JSON.parse(match[3]) as Position, fleetId: match[2] || undefined }];
+      });
+    } catch {
+      return undefined;
+    }
+  }
+
+  private rebuildGeo(source: () => Promise<LatestEntry[]>): void {
+    const redis = this.redis;
+    if (!redis || this.rebuilding) return;
+    const lock = `${this.prefix}geo:rebuilding`;
+    this.rebuilding = (async () => {
+      if ((await redis.set(lock, '1', 'PX', 60_000, 'NX')) !== 'OK') return;
+      try {
+        const entries = await source();
+        for (let i = 0; i < entries.length; i += 500) await this.offerLatest(entries.slice(i, i + 500));
+        if (this.dirty.size === 0 && !this.geoStale) await redis.set(this.geoReadyKey(), '1');
+        this.log.info({ vehicles: entries.length }, 'Rebuilt the Redis geo index from DynamoDB');
+      } finally {
+        await redis.del(lock);
+      }
+    })()
+      .catch((error: Error) => this.log.warn({ err: error.message }, 'Could not rebuild the Redis geo index; searches use DynamoDB'))
+      .finally(() => {
+        this.rebuilding = undefined;
+      });
+  }
+
+  /** Resolves when a background geo rebuild (if any) is done. */
+  async geoRebuilt(): Promise<void> {
+    await this.rebuilding;
+  }
+
   async forget(vehicleId: string): Promise<void> {
     const key = this.latestKey(vehicleId);
     if (!this.redis) return;
-    if (!this.usable()) return this.markDirty([key]);
+    if (!this.usable()) {
+      this.geoStale = true;
+      return this.markDirty([key]);
+    }
     try {
-      await this.redis.del(key);
+      await this.redis.multi().del(key).zrem(this.geoKey(), vehicleId).hdel(this.geoPositionsKey(), vehicleId).exec();
     } catch {
+      this.geoStale = true;
       this.markDirty([key]);
     }
   }
@@ -175,6 +323,7 @@ export class PositionCache {
   }
 
   private markDirty(keys: readonly string[]): void {
+    if (keys.length > 0) this.geoStale = true;
     for (const key of keys) this.dirty.add(key);
     if (this.dirty.size > MAX_DIRTY_KEYS) {
       this.dirty.clear();
@@ -184,7 +333,7 @@ export class PositionCache {
 
   private scheduleReconcile(): void {
     if (this.reconciling || !this.usable()) return;
-    if (this.dirty.size === 0 && !this.clearAllOnReconnect) return;
+    if (this.dirty.size === 0 && !this.clearAllOnReconnect && !this.geoStale) return;
     this.reconciling = this.reconcile().finally(() => {
       this.reconciling = undefined;
     });
@@ -208,6 +357,11 @@ export class PositionCache {
       if (keys.length) {
         await redis.del(...keys);
         for (const key of keys) this.dirty.delete(key);
+      }
+      if (this.geoStale) {
+        // The geo index may have missed updates: the next nearby search rebuilds it from DynamoDB.
+        await redis.del(this.geoReadyKey());
+        this.geoStale = false;
       }
     } catch (error) {
       this.log.warn({ err: (error as Error).message }, 'Could not clear possibly stale cache entries; will retry on reconnect');

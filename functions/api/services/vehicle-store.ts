@@ -8,7 +8,8 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { VEHICLES_TABLE } from '../../../config/tables';
+import { GEO_CELL_PRECISION, VEHICLES_TABLE } from '../../../config/tables';
+import { geohash } from '../domain/geo';
 import { ApiError } from '../domain/errors';
 import type { Position } from '../domain/position';
 import type { Vehicle, VehicleType } from '../domain/vehicle';
@@ -17,6 +18,7 @@ import { withBackoff } from './retry';
 
 const KEY = VEHICLES_TABLE.partitionKey.name;
 const BY_FLEET = VEHICLES_TABLE.globalSecondaryIndexes.find((index) => index.name === 'byFleet')!;
+const BY_GEO_CELL = VEHICLES_TABLE.globalSecondaryIndexes.find((index) => index.name === 'byGeoCell')!;
 
 /** Fields PATCH may change; `null` removes an optional one. */
 export interface VehicleChanges {
@@ -45,7 +47,7 @@ function stripVehicleId(position: Position): Omit<Position, 'vehicleId'> {
 }
 
 function fromItem(item: Item): Vehicle {
-  const { [KEY]: id, latest, latestTs: _latestTs, ...rest } = item as Item & { latest?: Omit<Position, 'vehicleId'> };
+  const { [KEY]: id, latest, latestTs: _latestTs, geoCell: _geoCell, ...rest } = item as Item & { latest?: Omit<Position, 'vehicleId'> };
   return {
     ...(rest as Omit<Vehicle, 'id' | 'latest'>),
     id: id as string,
@@ -120,12 +122,12 @@ export class VehicleStore {
     }
   }
 
-  /** Returns false when there was no such vehicle. */
-  async delete(id: string): Promise<boolean> {
+  /** Removes the vehicle, returning what it was (undefined when there was none). */
+  async delete(id: string): Promise<Vehicle | undefined> {
     const { Attributes } = await storageCall(() =>
       this.db.send(new DeleteCommand({ TableName: this.table, Key: { [KEY]: id }, ReturnValues: 'ALL_OLD' })),
     );
-    return Attributes !== undefined;
+    return Attributes ? fromItem(Attributes) : undefined;
   }
 
   /** A fleet's vehicles through the byFleet index, or every vehicle by scan, in pages. */
@@ -163,7 +165,7 @@ export class VehicleStore {
                 [this.table]: {
                   Keys: keys,
                   ConsistentRead: true,
-                  ProjectionExpression: '#key, createdAt',
+                  ProjectionExpression: '#key, createdAt, fleetId',
                   ExpressionAttributeNames: { '#key': KEY },
                 },
               },
@@ -190,10 +192,14 @@ export class VehicleStore {
           new UpdateCommand({
             TableName: this.table,
             Key: { [KEY]: position.vehicleId },
-            UpdateExpression: 'SET latest = :latest, latestTs = :ts',
+            UpdateExpression: 'SET latest = :latest, latestTs = :ts, geoCell = :cell',
             ConditionExpression: 'attribute_exists(#key) AND (attribute_not_exists(latestTs) OR latestTs < :ts)',
             ExpressionAttributeNames: { '#key': KEY },
-            ExpressionAttributeValues: { ':latest': stripVehicleId(position), ':ts': position.ts },
+            ExpressionAttributeValues: {
+              ':latest': stripVehicleId(position),
+              ':ts': position.ts,
+              ':cell': geohash(position.lat, position.lon, GEO_CELL_PRECISION),
+            },
           }),
         ),
       );
@@ -202,6 +208,43 @@ export class VehicleStore {
       if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
+  }
+
+  /** Vehicles whose latest position lies in one geohash cell (the byGeoCell index), every page. */
+  async inGeoCell(cell: string): Promise<Vehicle[]> {
+    const vehicles: Vehicle[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await storageCall(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: BY_GEO_CELL.name,
+            KeyConditionExpression: '#cell = :cell',
+            ExpressionAttributeNames: { '#cell': BY_GEO_CELL.partitionKey.name },
+            ExpressionAttributeValues: { ':cell': cell },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      vehicles.push(...(page.Items ?? []).map(fromItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return vehicles;
+  }
+
+  /** Every vehicle that has a latest position, every page (polar searches and cache rebuilds). */
+  async allWithPosition(): Promise<Vehicle[]> {
+    const vehicles: Vehicle[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await storageCall(() =>
+        this.db.send(new ScanCommand({ TableName: this.table, FilterExpression: 'attribute_exists(latestTs)', ExclusiveStartKey: startKey })),
+      );
+      vehicles.push(...(page.Items ?? []).map(fromItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return vehicles;
   }
 
   /** A cheap strongly consistent read that proves the table answers (for /health/ready). */

@@ -1,0 +1,91 @@
+/** Geometry for nearby search: great-circle distance and geohash cells, pure functions. */
+
+/** Mean Earth radius (IUGG), metres. Both search paths measure with this, so they agree exactly. */
+export const EARTH_RADIUS_M = 6_371_008.8;
+const BASE32 = '0123456789bcdefghjkmnpqrstuvwxyz';
+const toRad = (degrees: number) => (degrees * Math.PI) / 180;
+
+/** Haversine distance in metres, rounded to the centimetre. */
+export function distanceMeters(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const dLat = toRad(lat2 - lat1);
+  const dLon = toRad(lon2 - lon1);
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(toRad(lat1)) * Math.cos(toRad(lat2)) * Math.sin(dLon / 2) ** 2;
+  const meters = 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
+  return Math.round(meters * 100) / 100;
+}
+
+export function geohash(lat: number, lon: number, precision: number): string {
+  let [latMin, latMax, lonMin, lonMax] = [-90, 90, -180, 180];
+  let hash = '';
+  let bits = 0;
+  let value = 0;
+  let evenBit = true;
+  while (hash.length < precision) {
+    if (evenBit) {
+      const mid = (lonMin + lonMax) / 2;
+      if (lon >= mid) {
+        value = value * 2 + 1;
+        lonMin = mid;
+      } else {
+        value *= 2;
+        lonMax = mid;
+      }
+    } else {
+      const mid = (latMin + latMax) / 2;
+      if (lat >= mid) {
+        value = value * 2 + 1;
+        latMin = mid;
+      } else {
+        value *= 2;
+        latMax = mid;
+      }
+    }
+    evenBit = !evenBit;
+    if (++bits === 5) {
+      hash += BASE32[value];
+      bits = 0;
+      value = 0;
+    }
+  }
+  return hash;
+}
+
+/** Width and height in degrees of a geohash cell of this precision. */
+export function cellSize(precision: number): { lat: number; lon: number } {
+  const totalBits = precision * 5;
+  const lonBits = Math.ceil(totalBits / 2);
+  const latBits = Math.floor(totalBits / 2);
+  return { lat: 180 / 2 ** latBits, lon: 360 / 2 ** lonBits };
+}
+
+const normalizeLon = (lon: number) => ((((lon + 180) % 360) + 360) % 360) - 180;
+
+/**
+ * Every cell that may hold a point within `radius` metres of (lat, lon): the cells of the
+ * circle's bounding box, wrapping across the antimeridian and widening to all longitudes when the
+ * circle reaches a pole. Returns undefined when that is more than `maxCells` cells.
+ */
+export function coveringCells(lat: number, lon: number, radius: number, precision: number, maxCells: number): string[] | undefined {
+  const size = cellSize(precision);
+  const dLat = (radius / EARTH_RADIUS_M) * (180 / Math.PI);
+  const latMin = Math.max(-90, lat - dLat);
+  const latMax = Math.min(90, lat + dLat);
+  const reachesPole = latMin <= -90 + 1e-9 || latMax >= 90 - 1e-9;
+  // Widest longitude span of the circle: at the box edge nearest a pole.
+  const maxAbsLat = Math.max(Math.abs(latMin), Math.abs(latMax));
+  const dLon = reachesPole || maxAbsLat >= 90 ? 180 : Math.min(180, dLat / Math.cos(toRad(maxAbsLat)));
+  const lonStart = dLon >= 180 ? -180 : lon - dLon;
+  const lonEnd = dLon >= 180 ? 180 : lon + dLon;
+  const latSteps = Math.ceil((latMax - latMin) / size.lat) + 1;
+  const lonSteps = Math.ceil((lonEnd - lonStart) / size.lon) + 1;
+  if (latSteps * lonSteps > maxCells * 4) return undefined;
+  const cells = new Set<string>();
+  for (let i = 0; i <= latSteps; i++) {
+    const cellLat = Math.min(latMax, latMin + i * size.lat);
+    for (let j = 0; j <= lonSteps; j++) {
+      const cellLon = Math.min(lonEnd, lonStart + j * size.lon);
+      cells.add(geohash(Math.min(cellLat, 90 - 1e-9), normalizeLon(cellLon === 180 ? 180 - 1e-9 : cellLon), precision));
+    }
+  }
+  return cells.size > maxCells ? undefined : [...cells];
+}

@@ -1,0 +1,55 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { ApiError } from '../domain/errors';
+import { parseOsmAndJson, parseOsmAndQuery } from '../protocols/osmand';
+import { problemRef } from '../schemas/common';
+import { ingestResultSchema } from '../schemas/position';
+import { sendProblem } from '../plugins/problems';
+
+export const OSMAND_PATH = '/osmand';
+
+const UNKNOWN_DEVICE = 'Unknown device: register a vehicle with this deviceId first';
+
+/**
+ * Traccar Client / OsmAnd trackers. They cannot send x-api-key, so, as in Traccar, the registered
+ * device id is the credential. Malformed input is a 400 before the id is looked up, and every
+ * unknown id gets the same 401, so responses never tell which ids exist.
+ */
+export const osmandRoutes: FastifyPluginAsync = async (app) => {
+  // This plugin's own parser: trackers post their parameters as a form body.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  const handler = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const now = Date.now();
+    const query = new URLSearchParams(request.url.split('?')[1] ?? '');
+    const body = request.body;
+    const parsed =
+      body && typeof body === 'object' && !Buffer.isBuffer(body)
+        ? parseOsmAndJson(body)
+        : parseOsmAndQuery(query.has('id') || query.has('deviceid') || typeof body !== 'string' ? query : new URLSearchParams(body), now);
+    if ('errors' in parsed) {
+      const [first] = parsed.errors;
+      throw ApiError.badRequest(`${first.field} ${first.message}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more)` : ''}. Nothing was stored.`, parsed.errors);
+    }
+    const vehicleId = await app.services.devices.vehicleOf(parsed.report.deviceId);
+    if (!vehicleId) return sendProblem(request, reply, 401, UNKNOWN_DEVICE);
+    const result = await app.services.ingest.ingest(
+      parsed.report.positions.map(({ input, field }) => ({ vehicleId, input, field })),
+      now,
+    );
+    if (result.failed.length > 0) {
+      reply.header('retry-after', '1');
+      return sendProblem(request, reply, 503, `${result.failed.length} position(s) were not stored; resend them`, [], { stored: result.stored, failed: result.failed });
+    }
+    return { stored: result.stored, duplicatesInRequest: result.duplicatesInRequest };
+  };
+
+  const schema = {
+    tags: ['devices'],
+    summary: 'OsmAnd protocol ingest (Traccar Client): query string, form body or JSON',
+    description: 'Authenticated by the registered deviceId (no x-api-key). Speed in knots (query form) or m/s (JSON) is stored as km/h.',
+    response: { 200: ingestResultSchema, 400: problemRef, 401: problemRef, 503: problemRef },
+  };
+  app.get(OSMAND_PATH, { config: { public: true }, schema }, handler);
+  app.post(OSMAND_PATH, { config: { public: true }, schema }, handler);
+};

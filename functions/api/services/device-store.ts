@@ -1,0 +1,60 @@
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DEVICES_TABLE } from '../../../config/tables';
+import { ApiError } from '../domain/errors';
+import { isConditionalCheckFailed, storageCall } from './dynamo-client';
+
+const KEY = DEVICES_TABLE.partitionKey.name;
+
+/**
+ * Tracker device ids, one item each: a conditional put makes them unique across vehicles
+ * (a GSI cannot), and device protocols resolve their vehicle with one read.
+ */
+export class DeviceStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async claim(deviceId: string, vehicleId: string): Promise<void> {
+    try {
+      await storageCall(() =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { [KEY]: deviceId, vehicleId },
+            ConditionExpression: 'attribute_not_exists(#key)',
+            ExpressionAttributeNames: { '#key': KEY },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        throw ApiError.conflict('deviceId is already registered to another vehicle');
+      }
+      throw error;
+    }
+  }
+
+  /** Frees a device id, only if it still names this vehicle. */
+  async release(deviceId: string, vehicleId: string): Promise<void> {
+    try {
+      await storageCall(() =>
+        this.db.send(
+          new DeleteCommand({
+            TableName: this.table,
+            Key: { [KEY]: deviceId },
+            ConditionExpression: 'vehicleId = :vehicle',
+            ExpressionAttributeValues: { ':vehicle': vehicleId },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async vehicleOf(deviceId: string): Promise<string | undefined> {
+    const { Item } = await storageCall(() => this.db.send(new GetCommand({ TableName: this.table, Key: { [KEY]: deviceId } })));
+    return Item?.vehicleId as string | undefined;
+  }
+}
