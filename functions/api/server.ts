@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const dev = await startDevEnvironment(process.env, log);
   const services = createServices(dev.config, { log });
-  await services.cache.waitUntilReady(1000);
+  if (await services.cache.waitUntilReady(1000)) await services.cache.clearAll();
   if (process.env.SEED_DEMO !== '0') {
     const seeded = await seedDemoFleet(services);
     if (seeded) log.info({ vehicles: seeded }, 'Seeded the demo fleet (SEED_DEMO=0 to skip)');

@@ -318,6 +318,21 @@ export class PositionCache {
     }
   }
 
+  /**
+   * Deletes every key of this environment. The dev server calls it at start: its embedded database
+   * may be new, and a cache left from an earlier run would describe vehicles that are gone.
+   */
+  async clearAll(): Promise<void> {
+    const redis = this.redis;
+    if (!redis || !this.usable()) return;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+
   async close(): Promise<void> {
     this.redis?.disconnect();
   }

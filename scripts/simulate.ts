@@ -1,0 +1,57 @@
+/**
+ * `npm run simulate [-- --vehicles 20 --interval 2 --duration 0 --base-url URL --api-key KEY]`:
+ * drives a fleet around Amsterdam through the HTTP API (JSON batches, and a quarter of the fleet
+ * through the OsmAnd route), printing live progress. Defaults to the dev server on :3000.
+ */
+import { parseArgs } from 'util';
+import { FleetSimulator, progressLine } from './simulator/fleet-simulator';
+
+const { values } = parseArgs({
+  options: {
+    'base-url': { type: 'string', default: process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}` },
+    'api-key': { type: 'string', default: process.env.API_KEY },
+    vehicles: { type: 'string', default: '20' },
+    interval: { type: 'string', default: '2' },
+    duration: { type: 'string', default: '0' },
+    'osmand-share': { type: 'string', default: '0.25' },
+    fleet: { type: 'string', default: 'sim' },
+  },
+});
+
+const positiveNumber = (name: string, value: string | undefined, min: number): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) {
+    console.error(`--${name} must be a number >= ${min} (got ${value})`);
+    process.exit(2);
+  }
+  return n;
+};
+
+async function main(): Promise<void> {
+  const simulator = new FleetSimulator({
+    baseUrl: values['base-url']!,
+    apiKey: values['api-key'],
+    vehicles: Math.floor(positiveNumber('vehicles', values.vehicles, 1)),
+    intervalSeconds: positiveNumber('interval', values.interval, 1),
+    durationSeconds: positiveNumber('duration', values.duration, 0),
+    osmandShare: Math.min(1, positiveNumber('osmand-share', values['osmand-share'], 0)),
+    fleetId: values.fleet!,
+    center: { lat: 52.3676, lon: 4.9041 },
+    areaRadiusMeters: 6000,
+  });
+  process.once('SIGINT', () => simulator.stop());
+  try {
+    await simulator.setup();
+  } catch (error) {
+    console.error(`${(error as Error).message}\nIs the API running? Start it with: npm run dev`);
+    process.exit(1);
+  }
+  console.log(`Simulating ${simulator.stats.vehicles} vehicles against ${values['base-url']} (Ctrl-C to stop)`);
+  const stats = await simulator.run((s) => process.stdout.write(`\r${progressLine(s)}\x1b[K`));
+  process.stdout.write('\n');
+  console.log(`Done: ${stats.stored} of ${stats.sent} positions stored, ${stats.errors} errors, in ${stats.elapsedSeconds.toFixed(1)} s.`);
+  console.log(`See them: curl '${values['base-url']}/vehicles?fleetId=${values.fleet}'`);
+  process.exit(stats.errors > 0 ? 1 : 0);
+}
+
+void main();
