@@ -8,7 +8,8 @@ import { sharedRedisUrl } from '../helpers/redis';
 /** The deployed entry point, driven by API Gateway REST (payload 1.0) proxy events. */
 describe('Lambda handler', () => {
   let dynamo: LocalDynamo;
-  let handler: typeof import('../../functions/api/lambda').handler;
+  let lambda: typeof import('../../functions/api/lambda');
+  let handler: typeof lambda.handler;
   const environment = `lambda${Date.now().toString(36)}`;
 
   beforeAll(async () => {
@@ -26,9 +27,13 @@ describe('Lambda handler', () => {
       API_KEYS: 'key-one,key-two',
       LOG_LEVEL: 'silent',
     });
-    ({ handler } = await import('../../functions/api/lambda'));
+    lambda = await import('../../functions/api/lambda');
+    handler = lambda.handler;
   });
-  afterAll(() => dynamo.close());
+  afterAll(async () => {
+    await (await lambda.container()).close();
+    await dynamo.close();
+  });
 
   const call = (input: Omit<Parameters<typeof restApiEvent>[0], 'stage'>) =>
     handler(restApiEvent({ ...input, stage: 'test-70v', headers: { 'x-api-key': 'key-two', ...input.headers } }), lambdaContext());

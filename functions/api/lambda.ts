@@ -8,8 +8,15 @@ import { createServices } from './services';
 
 type Proxy = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
+/** What one Lambda container holds between invocations. */
+export interface Container {
+  readonly proxy: Proxy;
+  /** Releases the connections (Lambda freezes containers instead; tests call this). */
+  close(): Promise<void>;
+}
+
 /** Cold start: config, secrets, clients and the app, once per container, outside the handler. */
-async function init(): Promise<Proxy> {
+async function init(): Promise<Container> {
   const config = loadConfig(process.env);
   const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const secrets = new SecretReader(config.region);
@@ -21,19 +28,28 @@ async function init(): Promise<Proxy> {
   const app = buildApp({ config: { ...config, apiKeys }, services, logger: log });
   const proxy = awsLambdaFastify(app, { callbackWaitsForEmptyEventLoop: false });
   await Promise.all([app.ready(), services.cache.waitUntilReady(1000)]);
-  return proxy;
+  return {
+    proxy,
+    async close() {
+      await app.close();
+      await services.close();
+    },
+  };
 }
 
-let ready: Promise<Proxy> = init();
+let ready: Promise<Container> = init();
 ready.catch(() => undefined); // reported by the first invocation, which also retries
+
+/** The container's state once cold start is done. */
+export const container = (): Promise<Container> => ready;
 
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   let proxy: Proxy;
   try {
-    proxy = await ready;
+    ({ proxy } = await ready);
   } catch {
     ready = init();
-    proxy = await ready;
+    ({ proxy } = await ready);
   }
   const headers = { ...event.headers };
   const hasClientId = Object.keys(headers).some((name) => name.toLowerCase() === 'x-request-id');
