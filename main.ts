@@ -3,7 +3,9 @@
  * `npx tsx main.ts [env]` or ENVIRONMENT=<env> synthesizes one; no argument synthesizes all.
  * `cdktf synth` / `cdktf deploy vehicle-tracking-<env>` run this through cdktf.json.
  */
+import * as path from 'path';
 import { App } from 'cdktf';
+import { stackName } from './config/names';
 import { environmentNames, getEnvironment } from './config/environments';
 import { VehicleTrackingStack } from './modules/vehicle-tracking-stack';
 
@@ -21,7 +23,9 @@ export function synthesize(environments: readonly string[], outdir?: string): Ap
 
 if (require.main === module) {
   try {
-    synthesize(selectedEnvironments(process.argv.slice(2), process.env));
+    const environments = selectedEnvironments(process.argv.slice(2), process.env);
+    const app = synthesize(environments);
+    for (const name of environments) console.log(`Synthesized ${path.join(app.outdir, 'stacks', stackName(name))}`);
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);
