@@ -7,7 +7,7 @@ import { lambdaLogGroupName, resourceName, stackName, tableName } from '../../co
 import { MAINTENANCE_WINDOW, PITR_RECOVERY_PERIOD_DAYS } from '../../config/operations';
 import { TABLES } from '../../config/tables';
 import { THRESHOLDS } from '../../config/thresholds';
-import { cacheNodeIds } from '../../modules/cache';
+import { cacheNodeSuffixes } from '../../modules/cache';
 import { TfJson, resourcesOfType, synthesizeAll } from '../helpers/synthesized';
 
 const synthesized = synthesizeAll();
@@ -163,8 +163,9 @@ describe.each(environmentNames())('%s', (environment) => {
     test('ElastiCache CPU > 80 % on every node', () => {
       const cpu = Object.values(alarms(environment)).filter((a) => a.metric_name === 'CPUUtilization');
       expect(cpu.map((a) => a.dimensions.CacheClusterId)).toEqual(
-        cacheNodeIds(env).map((id) => id.replace(resourceName(environment, 'cache'), '${var.cache_replication_group_id}')),
+        cacheNodeSuffixes(env).map((suffix) => `\${var.cache_replication_group_id}-${suffix}`),
       );
+      expect(cpu).toHaveLength(1 + env.cache.replicas);
       for (const a of cpu) expect(a.threshold).toBe(80);
     });
 

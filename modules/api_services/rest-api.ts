@@ -22,9 +22,6 @@ import { resourceName, stackName } from '../../config/names';
 import { assumeRolePolicy, policyDocument } from '../core/iam';
 import type { NodeFunction } from './node-function';
 
-/** Routes open without an API key (API Gateway checks every other route's `x-api-key`). */
-export const PUBLIC_ROUTES = ['/health', '/health/{proxy+}', '/osmand'] as const;
-
 export interface RestApiProps {
   readonly environment: EnvironmentConfig;
   readonly handler: NodeFunction;

@@ -23,9 +23,9 @@ export function replicationGroupId(environment: string): string {
   return resourceName(environment, 'cache');
 }
 
-/** Node ids of a replication group without cluster mode: `<group>-001`, `-002`, … */
-export function cacheNodeIds(environment: EnvironmentConfig): string[] {
-  return Array.from({ length: 1 + environment.cache.replicas }, (_, i) => `${replicationGroupId(environment.name)}-${String(i + 1).padStart(3, '0')}`);
+/** Suffixes of the node ids of a replication group without cluster mode: `<group>-001`, `-002`, … */
+export function cacheNodeSuffixes(environment: EnvironmentConfig): string[] {
+  return Array.from({ length: 1 + environment.cache.replicas }, (_, i) => String(i + 1).padStart(3, '0'));
 }
 
 /**

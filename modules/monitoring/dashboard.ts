@@ -9,7 +9,8 @@ export interface DashboardInputs {
   readonly functionNames: Record<FunctionJob, string>;
   readonly tableNames: Record<string, string>;
   readonly replicationGroup: string;
-  readonly nodes: number;
+  /** `001`, `002`, …: one per cache node. */
+  readonly nodeSuffixes: readonly string[];
 }
 
 type Metric = (string | Record<string, unknown>)[];
@@ -23,7 +24,7 @@ export function dashboardBody(inputs: DashboardInputs): string {
     properties: { title, region: inputs.region, view: 'timeSeries', stat: 'Sum', period: 300, metrics, ...extra },
   });
   const api = ['ApiName', inputs.apiName, 'Stage', inputs.stage];
-  const nodes = Array.from({ length: inputs.nodes }, (_, i) => `${inputs.replicationGroup}-${String(i + 1).padStart(3, '0')}`);
+  const nodes = inputs.nodeSuffixes.map((suffix) => `${inputs.replicationGroup}-${suffix}`);
   const widgets = [
     widget('API Gateway 4XX / 5XX error rate (%)', [
       ['AWS/ApiGateway', '4XXError', ...api, { id: 'e4', visible: false }],

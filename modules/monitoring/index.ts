@@ -9,7 +9,7 @@ import type { EnvironmentConfig } from '../../config/environments';
 import { FunctionJob, resourceName, stackName } from '../../config/names';
 import { TABLES } from '../../config/tables';
 import { THRESHOLDS } from '../../config/thresholds';
-import { cacheNodeIds } from '../cache';
+import { cacheNodeSuffixes } from '../cache';
 import { policyDocument } from '../core/iam';
 import { ModuleStack } from '../core/module-stack';
 import { snakeCase } from '../database';
@@ -138,18 +138,17 @@ export class MonitoringModule extends ModuleStack<MonitoringInputs, MonitoringOu
       }
     }
 
-    cacheNodeIds(env).forEach((nodeId, i) => {
-      const node = String(i + 1).padStart(3, '0');
+    // Node ids follow the group id (module.cache's output), so the alarms depend on the group.
+    cacheNodeSuffixes(env).forEach((node) => {
       alarm(this, `cache_cpu_${node}`, context, THRESHOLDS.cacheCpu, node, {
         namespace: 'AWS/ElastiCache', metricName: 'CPUUtilization', dimensions: { CacheClusterId: `${replicationGroup}-${node}` }, statistic: 'Average',
         period: THRESHOLDS.cacheCpu.periodSeconds, evaluationPeriods: 2, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'missing',
       });
-      void nodeId;
     });
 
     const dashboard = new CloudwatchDashboard(this, 'main', {
       dashboardName: dashboardName(env.name),
-      dashboardBody: dashboardBody({ region, apiName, stage, functionNames, tableNames, replicationGroup, nodes: cacheNodeIds(env).length }),
+      dashboardBody: dashboardBody({ region, apiName, stage, functionNames, tableNames, replicationGroup, nodeSuffixes: cacheNodeSuffixes(env) }),
     });
 
     const budget = new BudgetsBudget(this, 'monthly', {

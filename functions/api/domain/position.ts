@@ -33,9 +33,6 @@ export function toPositionView(position: Position): PositionView {
   return { ...rest, timestamp: new Date(ts).toISOString(), receivedAt: new Date(receivedAt).toISOString() };
 }
 
-/** Optional measurement fields, in one list for storage and mapping. */
-export const OPTIONAL_POSITION_FIELDS = ['speed', 'heading', 'altitude', 'accuracy', 'attributes'] as const;
-
 export function positionKey(position: Pick<Position, 'vehicleId' | 'ts'>): string {
   return `${position.vehicleId}@${position.ts}`;
 }
