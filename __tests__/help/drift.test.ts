@@ -39,18 +39,21 @@ const withEnv = (text: string, environment: string) =>
 /** Names the runbook tells operators to create themselves (the restore target). */
 const CREATED_BY_OPERATORS = /-restored$/;
 
+type Report = (where: string, message: string) => void;
+
+/** Runs a check over every help/ file and collects its findings as `file:line: message`. */
+function problems(check: (file: HelpFile, report: Report) => void): string[] {
+  const found: string[] = [];
+  for (const file of files) check(file, (where, message) => found.push(`${where}: ${message}`));
+  return found;
+}
+
 describe.each(environmentNames())('help/ in %s', (environment) => {
   const addresses = new Set(targetAddresses(synthesized.stackDir(environment)));
   const modules = new Set(synthesized.modules(environment));
   const strings = synthesizedStrings(environment);
   const rootOutputs = new Set(Object.keys(synthesized.root(environment).output));
   const config = getEnvironment(environment);
-
-  const problems = (check: (file: HelpFile, report: (where: string, message: string) => void) => void) => {
-    const found: string[] = [];
-    for (const file of files) check(file, (where, message) => found.push(`${where}: ${message}`));
-    return found;
-  };
 
   test('every module.<m>.<type>.<name> address exists in the synthesized stack', () => {
     expect(
@@ -115,12 +118,6 @@ describe.each(environmentNames())('help/ in %s', (environment) => {
 });
 
 describe('help/ against code that is the same in every environment', () => {
-  const problems = (check: (file: HelpFile, report: (where: string, message: string) => void) => void) => {
-    const found: string[] = [];
-    for (const file of files) check(file, (where, message) => found.push(`${where}: ${message}`));
-    return found;
-  };
-
   test('every `npm run <script>` exists in package.json', () => {
     expect(
       problems((file, report) => {

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { answersTcp } from '../../functions/local/tcp';
 
 const FIX = 'Install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL to a running one.';
 
@@ -14,19 +15,6 @@ export function freePort(): Promise<number> {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
-  });
-}
-
-export function answers(host: string, port: number, timeoutMs = 300): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port, timeout: timeoutMs });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
   });
 }
 
@@ -55,7 +43,7 @@ export class ThrowawayRedis {
       { stdio: 'ignore' },
     );
     for (let i = 0; i < 100; i++) {
-      if (await answers('127.0.0.1', this.port)) return;
+      if (await answersTcp('127.0.0.1', this.port, 300)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`redis-server did not start on port ${this.port}`);
@@ -92,7 +80,7 @@ let shared: Promise<string> | undefined;
 export function sharedRedisUrl(): Promise<string> {
   shared ??= (async () => {
     if (process.env.REDIS_URL) return process.env.REDIS_URL;
-    if (await answers('127.0.0.1', 6379)) return 'redis://127.0.0.1:6379';
+    if (await answersTcp('127.0.0.1', 6379, 300)) return 'redis://127.0.0.1:6379';
     const own = await ThrowawayRedis.start();
     process.once('exit', () => void own.stop());
     afterAll(() => own.stop());

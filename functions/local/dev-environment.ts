@@ -1,4 +1,3 @@
-import * as net from 'net';
 import * as path from 'path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { FastifyBaseLogger } from 'fastify';
@@ -7,6 +6,7 @@ import { RUNTIME_ENV } from '../../config/runtime-env';
 import { ApiConfig, loadConfig } from '../api/config';
 import { LocalDynamo, startLocalDynamo } from './local-dynamodb';
 import { ensureTables } from './tables';
+import { answersTcp } from './tcp';
 
 export const LOCAL_ENVIRONMENT = 'local';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -40,7 +40,8 @@ export async function startDevEnvironment(env: NodeJS.ProcessEnv, log: FastifyBa
   client.destroy();
 
   const redisUrl = env[RUNTIME_ENV.redisUrl] ?? DEFAULT_REDIS_URL;
-  const redisAnswers = await answersTcp(redisUrl);
+  const { hostname, port } = new URL(redisUrl);
+  const redisAnswers = await answersTcp(hostname, Number(port || 6379));
   if (!redisAnswers) {
     log.warn(
       `No Redis answers at ${redisUrl}: running WITHOUT the cache (everything is served from DynamoDB). ` +
@@ -57,19 +58,4 @@ export async function startDevEnvironment(env: NodeJS.ProcessEnv, log: FastifyBa
     [RUNTIME_ENV.redisUrl]: redisAnswers ? redisUrl : '',
   });
   return { config, close: async () => dynamo?.close() };
-}
-
-/** Whether anything listens at the URL's host and port (within 500 ms). */
-function answersTcp(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: hostname, port: Number(port || 6379), timeout: 500 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
 }
