@@ -51,9 +51,8 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
     ready = init();
     ({ proxy } = await ready);
   }
+  // @fastify/aws-lambda fills x-request-id with API Gateway's request id when the client sent none.
   const headers = { ...event.headers };
-  const hasClientId = Object.keys(headers).some((name) => name.toLowerCase() === 'x-request-id');
-  if (!hasClientId && event.requestContext?.requestId) headers['x-request-id'] = event.requestContext.requestId;
   // Always ours, never a client's: ties every log line to this invocation.
   for (const name of Object.keys(headers)) if (name.toLowerCase() === LAMBDA_REQUEST_ID_HEADER) delete headers[name];
   headers[LAMBDA_REQUEST_ID_HEADER] = context.awsRequestId;

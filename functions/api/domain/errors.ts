@@ -4,6 +4,12 @@ export interface FieldError {
   readonly message: string;
 }
 
+/** `positions[2].lat must be <= 90 (and 3 more)`: the first problem, and how many follow. */
+export function summarizeFieldErrors(errors: readonly FieldError[]): string {
+  const [first] = errors;
+  return `${first.field} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`;
+}
+
 /**
  * An error the client can act on, rendered as RFC 9457 problem details.
  * Anything else that reaches the error handler is a 500 with no internals in the body.

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, FieldError, StorageUnavailableError } from '../domain/errors';
+import { ApiError, FieldError, StorageUnavailableError, summarizeFieldErrors } from '../domain/errors';
+import type { IngestResult } from '../services/ingest';
 import { toFieldErrors } from './validation';
 
 const TITLES: Record<number, string> = {
@@ -38,6 +39,24 @@ export function sendProblem(
 }
 
 /**
+ * The answer to any ingest: 200 only when every position is durable. Otherwise 503 listing exactly
+ * the positions not stored (`failed`), so even a client that only looks at the status resends:
+ * ingest is idempotent.
+ */
+export function sendIngestResult(request: FastifyRequest, reply: FastifyReply, result: IngestResult): FastifyReply {
+  if (result.failed.length === 0) return reply.code(200).send({ stored: result.stored, duplicatesInRequest: result.duplicatesInRequest });
+  reply.header('retry-after', '1');
+  return sendProblem(
+    request,
+    reply,
+    503,
+    `${result.failed.length} position(s) were not stored; resend exactly those listed in failed (the others are stored)`,
+    [],
+    { stored: result.stored, failed: result.failed },
+  );
+}
+
+/**
  * One error shape for everything (RFC 9457 problem details). Client mistakes are 4xx naming the
  * field; an unreachable database is 503 with Retry-After; anything else is a logged 500 that
  * reveals nothing internal.
@@ -52,8 +71,7 @@ export function installProblemHandlers(app: FastifyInstance, bodyName: (request:
     }
     if (error.validation) {
       const errors = toFieldErrors(error.validation as never, error.validationContext, bodyName(request));
-      const first = errors[0];
-      return sendProblem(request, reply, 400, `${first.field} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`, errors);
+      return sendProblem(request, reply, 400, summarizeFieldErrors(errors), errors);
     }
     switch (error.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':

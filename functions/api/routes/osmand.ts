@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { ApiError } from '../domain/errors';
+import { ApiError, summarizeFieldErrors } from '../domain/errors';
 import { parseOsmAndJson, parseOsmAndQuery } from '../protocols/osmand';
 import { problemRef } from '../schemas/common';
 import { ingestResultSchema } from '../schemas/position';
-import { sendProblem } from '../plugins/problems';
+import { sendIngestResult, sendProblem } from '../plugins/problems';
 
 export const OSMAND_PATH = '/osmand';
 
@@ -27,21 +27,14 @@ export const osmandRoutes: FastifyPluginAsync = async (app) => {
       body && typeof body === 'object' && !Buffer.isBuffer(body)
         ? parseOsmAndJson(body)
         : parseOsmAndQuery(query.has('id') || query.has('deviceid') || typeof body !== 'string' ? query : new URLSearchParams(body), now);
-    if ('errors' in parsed) {
-      const [first] = parsed.errors;
-      throw ApiError.badRequest(`${first.field} ${first.message}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more)` : ''}. Nothing was stored.`, parsed.errors);
-    }
+    if ('errors' in parsed) throw ApiError.badRequest(`${summarizeFieldErrors(parsed.errors)}. Nothing was stored.`, parsed.errors);
     const vehicleId = await app.services.devices.vehicleOf(parsed.report.deviceId);
     if (!vehicleId) return sendProblem(request, reply, 401, UNKNOWN_DEVICE);
     const result = await app.services.ingest.ingest(
       parsed.report.positions.map(({ input, field }) => ({ vehicleId, input, field })),
       now,
     );
-    if (result.failed.length > 0) {
-      reply.header('retry-after', '1');
-      return sendProblem(request, reply, 503, `${result.failed.length} position(s) were not stored; resend them`, [], { stored: result.stored, failed: result.failed });
-    }
-    return { stored: result.stored, duplicatesInRequest: result.duplicatesInRequest };
+    return sendIngestResult(request, reply, result);
   };
 
   const schema = {

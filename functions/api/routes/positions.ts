@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { ApiError } from '../domain/errors';
 import { toPositionView } from '../domain/position';
 import { parseQueryTimestamp } from '../domain/timestamps';
@@ -12,7 +12,8 @@ import {
 } from '../schemas/position';
 import { vehicleIdParamsSchema } from '../schemas/vehicle';
 import { decodeCursor, encodeCursor } from '../services/cursor';
-import type { IngestItem, IngestResult, PositionInput } from '../services/ingest';
+import type { IngestItem, PositionInput } from '../services/ingest';
+import { sendIngestResult } from '../plugins/problems';
 
 const HISTORY_MAX_LIMIT = 1000;
 
@@ -36,28 +37,6 @@ const ingestResponses = {
   415: problemRef,
   503: problemRef,
 };
-
-/**
- * 200 only when every position is durable. Otherwise 503 listing exactly the positions not
- * stored (`failed`), so even a client that only looks at the status resends: ingest is idempotent.
- */
-function sendIngestResult(request: FastifyRequest, reply: FastifyReply, result: IngestResult): FastifyReply {
-  if (result.failed.length === 0) return reply.code(200).send({ stored: result.stored, duplicatesInRequest: result.duplicatesInRequest });
-  reply.header('retry-after', '1');
-  return reply
-    .code(503)
-    .type('application/problem+json')
-    .send({
-      type: 'about:blank',
-      title: 'Service Unavailable',
-      status: 503,
-      detail: `${result.failed.length} position(s) were not stored; resend exactly those listed in failed (the others are stored)`,
-      instance: request.url.split('?')[0],
-      requestId: request.id,
-      stored: result.stored,
-      failed: result.failed,
-    });
-}
 
 export const positionRoutes: FastifyPluginAsync = async (app) => {
   const { ingest, vehicles, positions, cache } = app.services;

@@ -1,4 +1,4 @@
-import { ApiError, FieldError, StorageUnavailableError } from '../domain/errors';
+import { ApiError, FieldError, StorageUnavailableError, summarizeFieldErrors } from '../domain/errors';
 import type { Position } from '../domain/position';
 import { positionKey } from '../domain/position';
 import { TimestampInput, checkPositionTimestamp } from '../domain/timestamps';
@@ -65,7 +65,7 @@ export class IngestService {
       if ('error' in checked) errors.push(checked.error);
       else parsed.push({ item, position: toPosition(item, checked.ms, now) });
     }
-    if (errors.length) throw ApiError.badRequest(summarize(errors), errors);
+    if (errors.length) throw ApiError.badRequest(`${summarizeFieldErrors(errors)}. Nothing was stored.`, errors);
 
     const vehicleIds = [...new Set(items.map((item) => item.vehicleId))];
     const known = await this.vehicles.existing(vehicleIds);
@@ -139,10 +139,4 @@ function toPosition(item: IngestItem, ts: number, now: number): Position {
     ...(input.attributes !== undefined && Object.keys(input.attributes).length > 0 && { attributes: input.attributes }),
     receivedAt: now,
   };
-}
-
-function summarize(errors: readonly FieldError[]): string {
-  const first = errors[0];
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-  return `${first.field} ${first.message}${more}. Nothing was stored.`;
 }
