@@ -1,4 +1,4 @@
-import type { TableKey } from './names';
+import { TableKey, tableName } from './names';
 
 /**
  * Every knob an operator turns, per environment, in one typed place.
@@ -38,8 +38,14 @@ export interface EnvironmentConfig {
   readonly region: string;
   /** `CostCenter` tag on every resource. */
   readonly costCenter: string;
-  /** S3 bucket holding Terraform state; without one the state stays local (synth and tests need no AWS). */
-  readonly stateBucket?: string;
+  /**
+   * Terraform state. With the account id in config/site/<env>.json it is always remote: the account's
+   * bucket `vehicle-tracking-tfstate-<account>-<region>` (made by the `vehicle-tracking-account` stack)
+   * with S3-native locking. Without it, `true` still configures S3 and `terraform init` stops until the
+   * account id is set; `false` keeps state in `.terraform-state/` at the repository root, outside
+   * `cdktf.out/`, so no synth can delete it.
+   */
+  readonly requireRemoteState: boolean;
   readonly dynamodb: {
     readonly capacity: DynamoCapacity;
     /** Deletion protection on every table (always on in prod). */
@@ -49,6 +55,12 @@ export interface EnvironmentConfig {
      * recovery) after importing it into Terraform state. See help/RUNBOOK.md, DynamoDB Recovery.
      */
     readonly tableNameOverrides?: Partial<Record<TableKey, string>>;
+    /**
+     * Auto scaling owns table and index capacity, so Terraform ignores the `global_secondary_index`
+     * blocks of provisioned tables (else any apply touching a table resets index capacity to the minimum).
+     * Set true for the one apply that adds or removes an index of config/tables.ts, then remove it.
+     */
+    readonly applyIndexChanges?: boolean;
   };
   /** How long position history is kept, enforced with DynamoDB TTL. Older timestamps are rejected. */
   readonly positionRetentionDays: number;
@@ -59,7 +71,10 @@ export interface EnvironmentConfig {
     readonly replicas: number;
     /** Days of daily snapshots kept. */
     readonly snapshotRetentionDays: number;
-    /** Recovery only: seed a replacement replication group from this snapshot. See help/RUNBOOK.md. */
+    /**
+     * Recovery only: seed a replacement replication group from this *manual* snapshot (copy an
+     * automatic one first: deleting the group deletes its automatic snapshots). See help/RUNBOOK.md.
+     */
     readonly restoreFromSnapshot?: string;
   };
   readonly functions: {
@@ -81,7 +96,10 @@ export interface EnvironmentConfig {
      * here (add the new one, deploy, move clients, remove the old one, deploy).
      */
     readonly apiKeyNames: readonly string[];
-    /** WAFv2 web ACL with a rate-based rule in front of the stage; requests per 5 minutes per IP. */
+    /**
+     * WAFv2 web ACL with a rate-based rule in front of the stage; requests per 5 minutes per IP. Must
+     * let one IP send a key's full usage-plan rate (a gateway behind one address): >= throttleRateLimit × 300.
+     */
     readonly waf: { readonly enabled: boolean; readonly rateLimitPer5Minutes: number };
   };
   readonly storage: {
@@ -90,7 +108,6 @@ export interface EnvironmentConfig {
     readonly transitionToGlacierDays: number;
     readonly expireAfterDays: number;
   };
-  readonly alarmEmail?: string;
   /** Monthly AWS Budgets limit in USD. */
   readonly monthlyBudgetUsd: number;
 }
@@ -107,6 +124,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
     name: 'test-70v',
     region: 'us-east-1',
     costCenter: 'fleet-platform-test',
+    requireRemoteState: false,
     dynamodb: {
       capacity: {
         billingMode: 'PROVISIONED',
@@ -126,7 +144,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
       throttleRateLimit: 50,
       throttleBurstLimit: 100,
       apiKeyNames: ['fleet-apps-2026-11'],
-      waf: { enabled: false, rateLimitPer5Minutes: 2000 },
+      waf: { enabled: false, rateLimitPer5Minutes: 15_000 },
     },
     storage: { transitionToInfrequentAccessDays: 30, transitionToGlacierDays: 90, expireAfterDays: 365 },
     monthlyBudgetUsd: 100,
@@ -135,7 +153,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
     name: 'prod',
     region: 'us-east-1',
     costCenter: 'fleet-platform',
-    stateBucket: 'vehicle-tracking-prod-terraform-state',
+    requireRemoteState: true,
     dynamodb: {
       capacity: {
         billingMode: 'PROVISIONED',
@@ -155,10 +173,9 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
       throttleRateLimit: 1000,
       throttleBurstLimit: 2000,
       apiKeyNames: ['fleet-apps-2026-11', 'telematics-gateway-2026-11'],
-      waf: { enabled: true, rateLimitPer5Minutes: 10000 },
+      waf: { enabled: true, rateLimitPer5Minutes: 300_000 },
     },
     storage: { transitionToInfrequentAccessDays: 30, transitionToGlacierDays: 90, expireAfterDays: 2555 },
-    alarmEmail: 'oncall@example.com',
     monthlyBudgetUsd: 2000,
   },
 };
@@ -226,6 +243,18 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     if (!/^[a-z0-9][a-z0-9-]{2,40}$/.test(key)) problems.push(`api.apiKeyNames: "${key}" must be a lower-case slug`);
   }
   if (config.api.waf.rateLimitPer5Minutes < 10) problems.push('api.waf.rateLimitPer5Minutes must be >= 10 (AWS minimum)');
+  if (config.api.waf.rateLimitPer5Minutes < config.api.throttleRateLimit * 300) {
+    problems.push(
+      `api.waf.rateLimitPer5Minutes must be >= api.throttleRateLimit × 300 (${config.api.throttleRateLimit * 300}): ` +
+        'otherwise the WAF blocks a client behind one IP that stays within its usage plan',
+    );
+  }
+  if (config.cache.restoreFromSnapshot?.startsWith('automatic.')) {
+    problems.push(
+      'cache.restoreFromSnapshot names an automatic snapshot, which is deleted with the group it restores into: ' +
+        'copy it first (aws elasticache copy-snapshot, see help/RUNBOOK.md ElastiCache Recovery) and name the copy',
+    );
+  }
   const { storage } = config;
   if (!(storage.transitionToInfrequentAccessDays >= 30 && storage.transitionToGlacierDays >= storage.transitionToInfrequentAccessDays + 30 && storage.expireAfterDays > storage.transitionToGlacierDays)) {
     problems.push('storage: need IA >= 30 days, Glacier >= IA + 30, expiry after Glacier (S3 minimums)');
@@ -251,9 +280,13 @@ export type ConfigPath = Paths<EnvironmentConfig>;
 
 /** Keys an environment may leave out; help/ may name them though no environment sets them. */
 export const OPTIONAL_CONFIG_KEYS = [
-  'stateBucket',
-  'alarmEmail',
+  'dynamodb.applyIndexChanges',
   'functions.api.reservedConcurrency',
   'dynamodb.tableNameOverrides',
   'cache.restoreFromSnapshot',
 ] as const satisfies readonly ConfigPath[];
+
+/** The table's name in AWS: `vehicle-tracking-<env>-<key>`, or the recovery override. */
+export function physicalTableName(config: EnvironmentConfig, table: TableKey): string {
+  return config.dynamodb.tableNameOverrides?.[table] ?? tableName(config.name, table);
+}

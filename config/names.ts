@@ -48,3 +48,48 @@ export type ModuleName = (typeof MODULE_NAMES)[number];
 export function synthesizedStackDir(environment: string): string {
   return `cdktf.out/stacks/${stackName(environment)}`;
 }
+
+/** The account-wide bootstrap stack: state bucket and API Gateway's CloudWatch role, once per account and region. */
+export const ACCOUNT_STACK = `${PROJECT}-account`;
+
+/** The state bucket of an account and region; S3 names are global, so both are in it. */
+export function stateBucketName(accountId: string, region: string): string {
+  return `${PROJECT}-tfstate-${accountId}-${region}`;
+}
+
+/** Key of an environment's state object in the state bucket. */
+export function stateKey(environment: string): string {
+  return `${PROJECT}/${environment}/terraform.tfstate`;
+}
+
+/** Local state, outside `cdktf.out/` (which every synth rewrites): `.terraform-state/<stack>/` at the repository root. */
+export const LOCAL_STATE_DIR = '.terraform-state';
+
+/** The local backend's path as seen from `cdktf.out/stacks/<stack>/`. */
+export function localStatePath(stack: string): string {
+  return `../../../${LOCAL_STATE_DIR}/${stack}/terraform.tfstate`;
+}
+
+/** Oldest Terraform that runs the synthesized stacks: S3-native state locking (`use_lockfile`) needs 1.10. */
+export const REQUIRED_TERRAFORM_VERSION = '>= 1.10.0';
+
+/** Secrets the API reads by name (names are deterministic; ARNs carry a random suffix). */
+export function redisAuthSecretName(environment: string): string {
+  return resourceName(environment, 'redis-auth-token');
+}
+
+export function redisEndpointSecretName(environment: string): string {
+  return resourceName(environment, 'redis-endpoint');
+}
+
+export function apiKeysSecretName(environment: string): string {
+  return resourceName(environment, 'api-keys');
+}
+
+/** IAM resource pattern of a secret by name: Secrets Manager appends `-` and six random characters. */
+export function secretArnPattern(region: string, account: string, name: string): string {
+  return `arn:aws:secretsmanager:${region}:${account}:secret:${name}-??????`;
+}
+
+/** `byFleet` → `by_fleet`, for Terraform names. */
+export const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

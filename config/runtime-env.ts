@@ -10,13 +10,17 @@ export const RUNTIME_ENV = {
   positionRetentionDays: 'POSITION_RETENTION_DAYS',
   /** Local only: DynamoDB endpoint override (dynalite). */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
-  /** `redis://` or `rediss://` URL without credentials; unset runs without the cache. */
+  /** `redis://` or `rediss://` URL without credentials (local); unset runs without the cache. */
   redisUrl: 'REDIS_URL',
-  /** Secrets Manager secret holding the Redis AUTH token (never the token itself). */
-  redisAuthSecretArn: 'REDIS_AUTH_SECRET_ARN',
+  /** Secrets Manager secret (name or ARN) holding the `rediss://` URL, in AWS instead of REDIS_URL. */
+  redisEndpointSecretId: 'REDIS_ENDPOINT_SECRET_ID',
+  /** Secrets Manager secret (name or ARN) holding the Redis AUTH token (never the token itself). */
+  redisAuthSecretId: 'REDIS_AUTH_SECRET_ID',
   /** Comma-separated API keys the app accepts in `x-api-key`; unset means no app-level check. */
   apiKeys: 'API_KEYS',
-  /** Secrets Manager secret holding the API keys, as a JSON array of strings. */
-  apiKeysSecretArn: 'API_KEYS_SECRET_ARN',
+  /** Secrets Manager secret (name or ARN) holding the API keys, as a JSON array of strings. */
+  apiKeysSecretId: 'API_KEYS_SECRET_ID',
+  /** Local only: Secrets Manager endpoint override (tests). */
+  secretsManagerEndpoint: 'SECRETS_MANAGER_ENDPOINT',
   logLevel: 'LOG_LEVEL',
 } as const;

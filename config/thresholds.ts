@@ -74,7 +74,7 @@ export const THRESHOLDS = {
   },
   cacheCpu: {
     id: 'cache-cpu',
-    description: 'ElastiCache CPU above 80 % per node',
+    description: 'ElastiCache engine CPU (the Redis thread) above 80 % per node',
     threshold: 80,
     unit: 'percent',
     periodSeconds: 300,

@@ -1,9 +1,10 @@
-import { Fn, Lazy, LocalBackend, S3Backend, TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
+import { Fn, Lazy, LocalBackend, S3Backend, TerraformElement, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { App } from 'cdktf';
 import type { Node } from 'constructs';
-import type { EnvironmentConfig } from '../config/environments';
-import { PROJECT, stackName } from '../config/names';
+import { EnvironmentConfig, validateEnvironment } from '../config/environments';
+import { PROJECT, REQUIRED_TERRAFORM_VERSION, localStatePath, stackName, stateBucketName, stateKey } from '../config/names';
+import { SiteSettings, loadSite } from '../config/site';
 import { ApiServicesModule } from './api_services';
 import { ModuleCall } from './core/module-call';
 import type { ModuleStack } from './core/module-stack';
@@ -23,8 +24,12 @@ import { StorageInputs, StorageModule, StorageOutputs } from './storage';
 export class VehicleTrackingStack extends TerraformStack {
   private readonly calledModules: ModuleStack[] = [];
 
-  constructor(scope: App, readonly environment: EnvironmentConfig) {
+  readonly site: SiteSettings;
+
+  constructor(scope: App, readonly environment: EnvironmentConfig, site?: SiteSettings) {
     super(scope, stackName(environment.name));
+    validateEnvironment(environment);
+    this.site = site ?? loadSite(environment.name);
     this.synthesizer = new ModuleWritingSynthesizer(this, this.synthesizer, () => this.calledModules);
 
     new AwsProvider(this, 'aws', {
@@ -41,6 +46,8 @@ export class VehicleTrackingStack extends TerraformStack {
       ],
     });
     this.configureBackend();
+    this.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
+    const alarmEmails = this.alarmEmailsVariable();
 
     // Security and storage feed each other (key → bucket encryption, bucket → trail): resolved lazily.
     let storage: ModuleCall<StorageInputs, StorageOutputs> | undefined;
@@ -57,28 +64,15 @@ export class VehicleTrackingStack extends TerraformStack {
       subnet_ids: network.getList('private_subnet_ids'),
       security_group_id: network.get('cache_security_group_id'),
     });
+    // Tables and cache are found by name, not wired: see ApiServicesModule.
     const apiServices = this.call(new ApiServicesModule({ environment }), {
-      vehicles_table_name: database.get('vehicles_table_name'),
-      vehicles_table_arn: database.get('vehicles_table_arn'),
-      positions_table_name: database.get('positions_table_name'),
-      positions_table_arn: database.get('positions_table_arn'),
-      devices_table_name: database.get('devices_table_name'),
-      devices_table_arn: database.get('devices_table_arn'),
       kms_key_arn: kms,
       subnet_ids: network.getList('private_subnet_ids'),
       security_group_id: network.get('lambda_security_group_id'),
-      redis_url: cache.get('redis_url'),
-      redis_auth_secret_arn: cache.get('auth_secret_arn'),
     });
     const monitoring = this.call(new MonitoringModule({ environment }), {
       kms_key_arn: kms,
-      rest_api_name: apiServices.get('rest_api_name'),
-      stage_name: apiServices.get('stage_name'),
-      api_function_name: apiServices.get('api_function_name'),
-      vehicles_table_name: database.get('vehicles_table_name'),
-      positions_table_name: database.get('positions_table_name'),
-      devices_table_name: database.get('devices_table_name'),
-      cache_replication_group_id: cache.get('replication_group_id'),
+      alarm_email_addresses: alarmEmails.listValue,
     });
 
     this.rootOutput('api_url', apiServices.get('api_url'), 'Base URL of the API stage');
@@ -91,6 +85,7 @@ export class VehicleTrackingStack extends TerraformStack {
     this.rootOutput('api_log_group_name', apiServices.get('api_log_group_name'), 'Logs of the API function');
     this.rootOutput('access_log_group_name', apiServices.get('access_log_group_name'), 'API Gateway access logs');
     this.rootOutput('api_keys_secret_arn', apiServices.get('api_keys_secret_arn'), 'Secret with the API key values');
+    new TerraformOutput(this, 'api_key_ids', { value: apiServices.getList('api_key_ids'), description: 'API key ids, for aws apigateway update-api-key' });
     this.rootOutput('redis_auth_secret_arn', cache.get('auth_secret_arn'), 'Secret with the Redis AUTH token');
     this.rootOutput('cache_replication_group_id', cache.get('replication_group_id'), 'ElastiCache replication group');
     this.rootOutput('alarm_topic_arn', monitoring.get('alarm_topic_arn'), 'SNS topic of every alarm');
@@ -111,21 +106,47 @@ export class VehicleTrackingStack extends TerraformStack {
     new TerraformOutput(this, name, { value, description });
   }
 
+  /**
+   * Remote state in the account's bucket (made by the `vehicle-tracking-account` stack) with S3-native
+   * locking; local state only for an environment that allows it, outside `cdktf.out/`.
+   */
   private configureBackend(): void {
-    const { stateBucket, region, name } = this.environment;
-    if (stateBucket) {
+    const { region, name, requireRemoteState } = this.environment;
+    const account = this.site.awsAccountId;
+    if (account || requireRemoteState) {
       const backend = new S3Backend(this, {
-        bucket: stateBucket,
-        key: `${PROJECT}/${name}/terraform.tfstate`,
+        // Without the account id `terraform init` stops and asks for the bucket (awsAccountId in the site file).
+        bucket: account ? stateBucketName(account, region) : (undefined as unknown as string),
+        key: stateKey(name),
         region,
         encrypt: true,
       });
-      // S3-native state locking (Terraform >= 1.10); no lock table to manage.
       backend.addOverride('use_lockfile', true);
     } else {
-      // Relative, so the synthesized directory works wherever it is copied.
-      new LocalBackend(this, { path: 'terraform.tfstate' });
+      new LocalBackend(this, { path: localStatePath(stackName(name)) });
     }
+  }
+
+  /**
+   * `variable "alarm_email_addresses"`: who gets the alarms. Its default comes from the site file;
+   * without one, `terraform plan` stops and names it (and the file to fill in).
+   */
+  private alarmEmailsVariable(): TerraformVariable {
+    const emails = this.site.alarmEmails ?? [];
+    const variable = new TerraformVariable(this, 'alarm_email_addresses', {
+      type: 'list(string)',
+      description: `E-mail addresses subscribed to every alarm of ${stackName(this.environment.name)}. Set alarmEmails in config/site/${this.environment.name}.json.`,
+      nullable: false,
+      ...(emails.length > 0 ? { default: emails } : {}),
+      validation: [
+        {
+          condition: '${length(var.alarm_email_addresses) > 0 && alltrue([for e in var.alarm_email_addresses : can(regex("^[^@ ]+@[^@ ]+[.][^@ ]+$", e))])}',
+          errorMessage: `alarm_email_addresses: at least one e-mail address must receive the alarms of ${stackName(this.environment.name)} (alarmEmails in config/site/${this.environment.name}.json).`,
+        },
+      ],
+    });
+    variable.overrideLogicalId('alarm_email_addresses');
+    return variable;
   }
 
   protected allocateLogicalId(element: TerraformElement | Node): string {

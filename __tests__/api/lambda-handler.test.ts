@@ -1,8 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { tableName } from '../../config/names';
 import { LocalDynamo, startLocalDynamo } from '../../functions/local/local-dynamodb';
-import { ensureTables } from '../../functions/local/tables';
 import { lambdaContext, restApiEvent } from '../helpers/api-gateway-event';
+import { lambdaEnvironment } from '../helpers/lambda-env';
 import { sharedRedisUrl } from '../helpers/redis';
 
 /** The deployed entry point, driven by API Gateway REST (payload 1.0) proxy events. */
@@ -14,18 +12,9 @@ describe('Lambda handler', () => {
 
   beforeAll(async () => {
     dynamo = await startLocalDynamo();
-    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-    await ensureTables(client, environment);
-    client.destroy();
-    Object.assign(process.env, {
-      ENVIRONMENT: environment,
-      VEHICLES_TABLE: tableName(environment, 'vehicles'),
-      POSITIONS_TABLE: tableName(environment, 'positions'),
-      DEVICES_TABLE: tableName(environment, 'devices'),
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
+    Object.assign(process.env, await lambdaEnvironment(environment, dynamo.endpoint), {
       REDIS_URL: await sharedRedisUrl(),
       API_KEYS: 'key-one,key-two',
-      LOG_LEVEL: 'silent',
     });
     lambda = await import('../../functions/api/lambda');
     handler = lambda.handler;

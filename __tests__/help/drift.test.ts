@@ -12,6 +12,8 @@ import { LATEST_TTL_MS } from '../../functions/api/services/position-cache';
 import { ADDRESS_CONTRACT_FILE } from '../../modules/core/address-contract';
 import { targetAddresses } from '../../modules/core/addresses';
 import { VALUE_PLACEHOLDER, configValue, renderForEnvironment } from '../../scripts/render-runbook';
+import { PROCEDURES } from '../../config/procedures';
+import { fillAddressPlaceholders } from '../../modules/core/procedure-check';
 import { synthesizeAll, TfJson } from '../helpers/synthesized';
 import { HelpFile, headingAnchors, readHelpFiles } from './markdown';
 
@@ -34,10 +36,18 @@ function synthesizedStrings(environment: string): Set<string> {
 }
 
 const withEnv = (text: string, environment: string) =>
-  text.replace(/<env>/g, environment).replace(/<region>/g, getEnvironment(environment).region);
+  fillAddressPlaceholders(text.replace(/<env>/g, environment).replace(/<region>/g, getEnvironment(environment).region), getEnvironment(environment));
 
-/** Names the runbook tells operators to create themselves (the restore target). */
-const CREATED_BY_OPERATORS = /-restored$/;
+/** Names the runbook tells operators to create themselves (the restored table, the snapshot copy). */
+const CREATED_BY_OPERATORS = /-restored$|-cache-restore$/;
+
+/** Addresses of procedures that do not apply to an environment (e.g. the WAF where it is off). */
+function inapplicableAddresses(environment: string): Set<string> {
+  const config = getEnvironment(environment);
+  return new Set(
+    PROCEDURES.filter((p) => !(p.appliesTo?.(config) ?? true)).flatMap((p) => [...p.commands.join(' ').matchAll(/module\.[a-z_]+\.[a-z0-9_]+\.[a-z0-9_]+/g)].map((m) => m[0])),
+  );
+}
 
 type Report = (where: string, message: string) => void;
 
@@ -49,7 +59,7 @@ function problems(check: (file: HelpFile, report: Report) => void): string[] {
 }
 
 describe.each(environmentNames())('help/ in %s', (environment) => {
-  const addresses = new Set(targetAddresses(synthesized.stackDir(environment)));
+  const addresses = new Set([...targetAddresses(synthesized.stackDir(environment)), ...inapplicableAddresses(environment)]);
   const modules = new Set(synthesized.modules(environment));
   const strings = synthesizedStrings(environment);
   const rootOutputs = new Set(Object.keys(synthesized.root(environment).output));

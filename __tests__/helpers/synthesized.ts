@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { environmentNames } from '../../config/environments';
-import { stackName } from '../../config/names';
-import { synthesize } from '../../main';
+import { ACCOUNT_STACK, stackName } from '../../config/names';
+import { ACCOUNT, synthesize } from '../../main';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type TfJson = Record<string, any>;
@@ -12,6 +12,8 @@ export interface Synthesized {
   readonly outdir: string;
   stackDir(environment: string): string;
   root(environment: string): TfJson;
+  /** The account bootstrap stack's cdk.tf.json. */
+  account(): TfJson;
   module(environment: string, module: string): TfJson;
   modules(environment: string): string[];
   /** Resources of one type in a module, by name. */
@@ -24,7 +26,7 @@ let cached: Synthesized | undefined;
 export function synthesizeAll(): Synthesized {
   if (cached) return cached;
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'vt-synth-'));
-  synthesize(environmentNames(), outdir);
+  synthesize([ACCOUNT, ...environmentNames()], outdir);
   const readJson = (file: string): TfJson => JSON.parse(fs.readFileSync(file, 'utf8'));
   const stackDir = (environment: string) => path.join(outdir, 'stacks', stackName(environment));
   const module = (environment: string, name: string) =>
@@ -33,6 +35,7 @@ export function synthesizeAll(): Synthesized {
     outdir,
     stackDir,
     root: (environment) => readJson(path.join(stackDir(environment), 'cdk.tf.json')),
+    account: () => readJson(path.join(outdir, 'stacks', ACCOUNT_STACK, 'cdk.tf.json')),
     module,
     modules: (environment) => fs.readdirSync(path.join(stackDir(environment), 'modules')).sort(),
     resources: (environment, name, type) => module(environment, name).resource?.[type] ?? {},

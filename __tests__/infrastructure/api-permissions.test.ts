@@ -35,11 +35,16 @@ describe('the API function is granted exactly the DynamoDB actions its code send
     const policy = synthesizeAll().resources(environment, 'api_services', 'aws_iam_role_policy').api_policy;
     const statements: { Action: string[]; Resource: string[] }[] = JSON.parse(policy.policy).Statement;
     const dynamo = statements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
+    // By name (not through module.database), so the policy never pulls a table into a targeted apply.
+    const arn = (table: string) => `arn:aws:dynamodb:\${data.aws_region.current_region.region}:\${data.aws_caller_identity.current.account_id}:table/vehicle-tracking-${environment}-${table}`;
     expect(dynamo).toEqual([
-      { Sid: 'Vehicles', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.vehicles], Resource: ['${var.vehicles_table_arn}'] },
-      { Sid: 'VehicleIndexes', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.vehicleIndexes], Resource: ['${var.vehicles_table_arn}/index/byFleet', '${var.vehicles_table_arn}/index/byGeoCell'] },
-      { Sid: 'Positions', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.positions], Resource: ['${var.positions_table_arn}'] },
-      { Sid: 'Devices', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.devices], Resource: ['${var.devices_table_arn}'] },
+      { Sid: 'Vehicles', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.vehicles], Resource: [arn('vehicles')] },
+      { Sid: 'VehicleIndexes', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.vehicleIndexes], Resource: [`${arn('vehicles')}/index/byFleet`, `${arn('vehicles')}/index/byGeoCell`] },
+      { Sid: 'Positions', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.positions], Resource: [arn('positions')] },
+      { Sid: 'Devices', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.devices], Resource: [arn('devices')] },
     ]);
+    // Sending to the KMS-encrypted dead-letter queue needs GenerateDataKey, not only Decrypt.
+    const kms = statements.find((s) => s.Action.includes('kms:Decrypt'))!;
+    expect(kms.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
   });
 });

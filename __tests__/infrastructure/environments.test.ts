@@ -10,7 +10,8 @@ describe('environments', () => {
   });
 
   test('the runbook environment and prod ship; no argument means all', () => {
-    expect(selectedEnvironments([], {})).toEqual(['test-70v', 'prod']);
+    expect(selectedEnvironments([], {})).toEqual(['account', 'test-70v', 'prod']);
+    expect(selectedEnvironments(['account'], {})).toEqual(['account']);
     expect(selectedEnvironments(['prod'], { ENVIRONMENT: 'test-70v' })).toEqual(['prod']);
   });
 

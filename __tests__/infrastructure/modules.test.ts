@@ -68,17 +68,17 @@ describe.each(environmentNames())('synthesized stack %s', (environment) => {
     },
   );
 
-  test('the backend is local with a relative path unless the environment names a state bucket', () => {
+  test('state: S3 with native locking where remote state is required, else local outside cdktf.out/; Terraform >= 1.10', () => {
     const config = getEnvironment(environment);
-    if (config.stateBucket) {
-      expect(root.terraform.backend.s3).toMatchObject({
-        bucket: config.stateBucket,
-        key: `vehicle-tracking/${environment}/terraform.tfstate`,
-        encrypt: true,
-        use_lockfile: true,
-      });
+    expect(root.terraform.required_version).toBe('>= 1.10.0');
+    if (config.requireRemoteState) {
+      // No site file in the repository: the bucket is left for `terraform init` to ask for.
+      expect(root.terraform.backend.s3).toEqual({ key: `vehicle-tracking/${environment}/terraform.tfstate`, region: config.region, encrypt: true, use_lockfile: true });
     } else {
-      expect(root.terraform.backend).toEqual({ local: { path: 'terraform.tfstate' } });
+      const statePath = root.terraform.backend.local.path as string;
+      const resolved = path.resolve(stackDir, statePath);
+      expect(path.relative(synthesized.outdir, resolved).startsWith('..')).toBe(true);
+      expect(statePath).toBe(`../../../.terraform-state/vehicle-tracking-${environment}/terraform.tfstate`);
     }
   });
 

@@ -16,7 +16,7 @@ function synthesizeEntry(config: EnvironmentConfig) {
 }
 
 describe('recovery knobs used by help/RUNBOOK.md', () => {
-  test('tableNameOverrides serves a restored table under the same address; the function and alarms follow the outputs', () => {
+  test('tableNameOverrides serves a restored table under the same address; the function, its policy and the alarms follow it', () => {
     const base = ENVIRONMENTS['test-70v'];
     const read = synthesizeEntry({
       ...base,
@@ -26,7 +26,33 @@ describe('recovery knobs used by help/RUNBOOK.md', () => {
     expect(database.resource.aws_dynamodb_table.vehicles.name).toBe('vehicle-tracking-test-70v-vehicles-restored');
     expect(database.resource.aws_dynamodb_table.positions.name).toBe('vehicle-tracking-test-70v-positions');
     expect(database.output.vehicles_table_name.value).toBe('${aws_dynamodb_table.vehicles.name}');
-    expect(read('api_services').resource.aws_lambda_function.api.environment.variables.VEHICLES_TABLE).toBe('${var.vehicles_table_name}');
+    const api = read('api_services').resource;
+    expect(api.aws_lambda_function.api.environment.variables.VEHICLES_TABLE).toBe('vehicle-tracking-test-70v-vehicles-restored');
+    expect(api.aws_iam_role_policy.api_policy.policy).toContain(':table/vehicle-tracking-test-70v-vehicles-restored"');
+    const alarms = Object.values(read('monitoring').resource.aws_cloudwatch_metric_alarm) as { dimensions?: { TableName?: string } }[];
+    expect(alarms.filter((a) => a.dimensions?.TableName === 'vehicle-tracking-test-70v-vehicles-restored').length).toBe(6);
+  });
+
+  test('a restore from an automatic snapshot is refused at synth: deleting the group deletes it first', () => {
+    const base = ENVIRONMENTS['test-70v'];
+    expect(() => synthesizeEntry({ ...base, cache: { ...base.cache, restoreFromSnapshot: 'automatic.vehicle-tracking-test-70v-cache-001-2026-11-28-05-00' } })).toThrow(/copy it first/);
+  });
+
+  test('replacing the cache leaves a final snapshot whose name differs for every restore', () => {
+    const base = ENVIRONMENTS['test-70v'];
+    const initial = synthesizeEntry(base)('cache').resource.aws_elasticache_replication_group.main.final_snapshot_identifier;
+    const restored = synthesizeEntry({ ...base, cache: { ...base.cache, restoreFromSnapshot: 'vehicle-tracking-test-70v-cache-restore-202611280600' } })('cache')
+      .resource.aws_elasticache_replication_group.main.final_snapshot_identifier;
+    expect(initial).toMatch(/^vehicle-tracking-test-70v-cache-final-[0-9a-f]{8}$/);
+    expect(restored).toMatch(/^vehicle-tracking-test-70v-cache-final-[0-9a-f]{8}$/);
+    expect(restored).not.toBe(initial);
+  });
+
+  test('applyIndexChanges lets one apply change index definitions; otherwise Terraform leaves indexes to auto scaling', () => {
+    const base = ENVIRONMENTS['test-70v'];
+    const ignored = (config: typeof base) => synthesizeEntry(config)('database').resource.aws_dynamodb_table.vehicles.lifecycle.ignore_changes;
+    expect(ignored(base)).toEqual(['read_capacity', 'write_capacity', 'global_secondary_index']);
+    expect(ignored({ ...base, dynamodb: { ...base.dynamodb, applyIndexChanges: true } })).toEqual(['read_capacity', 'write_capacity']);
   });
 
   test('restoreFromSnapshot seeds the replication group from the named snapshot', () => {

@@ -2,7 +2,7 @@ import * as crypto from 'crypto';
 import swagger from '@fastify/swagger';
 import Fastify, { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ApiConfig } from './config';
-import { installApiKeyAuth } from './plugins/auth';
+import { ApiKeySource, installApiKeyAuth } from './plugins/auth';
 import { installProblemHandlers } from './plugins/problems';
 import { installValidators } from './plugins/validation';
 import { docsRoutes } from './routes/docs';
@@ -26,6 +26,8 @@ export interface BuildAppOptions {
   readonly services: Services;
   /** The process's pino logger (shared with the services); none in tests. */
   readonly logger?: FastifyBaseLogger;
+  /** Accepted API keys when they come from a secret (Lambda); default: `config.apiKeys`. */
+  readonly apiKeys?: ApiKeySource;
 }
 
 /** Room for 500 positions with attributes; API Gateway itself allows 10 MB. */
@@ -57,7 +59,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   app.addSchema(problemSchema);
   installValidators(app);
   installProblemHandlers(app, () => 'positions');
-  installApiKeyAuth(app, options.config.apiKeys);
+  installApiKeyAuth(app, options.apiKeys ?? options.config.apiKeys);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -13,10 +13,14 @@ export interface ApiConfig {
   readonly dynamodbEndpoint?: string;
   /** Unset: the API runs without the cache. */
   readonly redisUrl?: string;
-  readonly redisAuthSecretArn?: string;
+  /** Secret holding the `rediss://` URL (AWS), used when `redisUrl` is unset. */
+  readonly redisEndpointSecretId?: string;
+  readonly redisAuthSecretId?: string;
   /** Inline API keys (local); in AWS they come from the secret. */
   readonly apiKeys: readonly string[];
-  readonly apiKeysSecretArn?: string;
+  readonly apiKeysSecretId?: string;
+  /** Local Secrets Manager endpoint (tests); unset in AWS. */
+  readonly secretsManagerEndpoint?: string;
 }
 
 export class ConfigError extends Error {}
@@ -40,11 +44,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): ApiConfig {
     positionRetentionDays: retention,
     dynamodbEndpoint: env[RUNTIME_ENV.dynamodbEndpoint] || undefined,
     redisUrl: env[RUNTIME_ENV.redisUrl] || undefined,
-    redisAuthSecretArn: env[RUNTIME_ENV.redisAuthSecretArn] || undefined,
+    redisEndpointSecretId: env[RUNTIME_ENV.redisEndpointSecretId] || undefined,
+    redisAuthSecretId: env[RUNTIME_ENV.redisAuthSecretId] || undefined,
     apiKeys: (env[RUNTIME_ENV.apiKeys] ?? '')
       .split(',')
       .map((key) => key.trim())
       .filter(Boolean),
-    apiKeysSecretArn: env[RUNTIME_ENV.apiKeysSecretArn] || undefined,
+    apiKeysSecretId: env[RUNTIME_ENV.apiKeysSecretId] || undefined,
+    secretsManagerEndpoint: env[RUNTIME_ENV.secretsManagerEndpoint] || undefined,
   };
 }

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import pino from 'pino';
 import { LAMBDA_REQUEST_ID_HEADER, buildApp } from './app';
 import { loadConfig } from './config';
-import { SecretReader } from './secrets';
+import { RefreshingSecret, SecretReader } from './secrets';
 import { createServices } from './services';
 
 type Proxy = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -15,17 +15,26 @@ export interface Container {
   close(): Promise<void>;
 }
 
-/** Cold start: config, secrets, clients and the app, once per container, outside the handler. */
+/**
+ * Cold start: config, secrets, clients and the app, once per container, outside the handler.
+ * Secrets are read here and then kept fresh (SECRET_TTL_MS, and on failures), so rotating an API key
+ * or the Redis AUTH token needs no redeploy and reaches warm and provisioned containers alike.
+ */
 async function init(): Promise<Container> {
   const config = loadConfig(process.env);
   const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
-  const secrets = new SecretReader(config.region);
-  const [redisPassword, apiKeys] = await Promise.all([
-    config.redisAuthSecretArn ? secrets.text(config.redisAuthSecretArn) : undefined,
-    config.apiKeysSecretArn ? secrets.stringList(config.apiKeysSecretArn) : config.apiKeys,
+  const secrets = new SecretReader(config.region, config.secretsManagerEndpoint);
+  const refreshing = <T>(what: string, read: () => Promise<T>) =>
+    new RefreshingSecret(read, { onError: (error) => log.error({ err: error.message }, `Could not re-read ${what}; using the last value`) });
+  const apiKeys = config.apiKeysSecretId ? refreshing('the API keys', () => secrets.stringList(config.apiKeysSecretId!)) : undefined;
+  const redisPassword = config.redisAuthSecretId ? refreshing('the Redis AUTH token', () => secrets.text(config.redisAuthSecretId!)) : undefined;
+  const [redisUrl] = await Promise.all([
+    config.redisUrl ?? (config.redisEndpointSecretId ? secrets.text(config.redisEndpointSecretId) : undefined),
+    apiKeys?.get(),
+    redisPassword?.get(),
   ]);
-  const services = createServices({ ...config, apiKeys }, { redisPassword, log });
-  const app = buildApp({ config: { ...config, apiKeys }, services, logger: log });
+  const services = createServices(config, { redisPassword, redisUrl, log });
+  const app = buildApp({ config, services, logger: log, apiKeys });
   const proxy = awsLambdaFastify(app, { callbackWaitsForEmptyEventLoop: false });
   await Promise.all([app.ready(), services.cache.waitUntilReady(1000)]);
   return {
@@ -33,6 +42,7 @@ async function init(): Promise<Container> {
     async close() {
       await app.close();
       await services.close();
+      secrets.destroy();
     },
   };
 }

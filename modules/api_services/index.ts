@@ -1,10 +1,13 @@
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
-import { Fn } from 'cdktf';
+import { DataResource, Fn } from 'cdktf';
 import type { EnvironmentConfig } from '../../config/environments';
-import { resourceName } from '../../config/names';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { physicalTableName } from '../../config/environments';
+import { TableKey, apiKeysSecretName, redisAuthSecretName, redisEndpointSecretName, secretArnPattern } from '../../config/names';
 import { RUNTIME_ENV } from '../../config/runtime-env';
-import { VEHICLES_TABLE } from '../../config/tables';
+import { TABLES, VEHICLES_TABLE } from '../../config/tables';
 import { API_DYNAMODB_ACCESS } from '../../functions/api/permissions';
 import { bundleFunction } from '../../functions/build/bundle-function';
 import { ModuleStack } from '../core/module-stack';
@@ -15,18 +18,7 @@ export interface ApiServicesModuleProps {
   readonly environment: EnvironmentConfig;
 }
 
-export type ApiServicesInputs =
-  | 'vehicles_table_name'
-  | 'vehicles_table_arn'
-  | 'positions_table_name'
-  | 'positions_table_arn'
-  | 'devices_table_name'
-  | 'devices_table_arn'
-  | 'kms_key_arn'
-  | 'subnet_ids'
-  | 'security_group_id'
-  | 'redis_url'
-  | 'redis_auth_secret_arn';
+export type ApiServicesInputs = 'kms_key_arn' | 'subnet_ids' | 'security_group_id';
 
 export type ApiServicesOutputs =
   | 'api_url'
@@ -56,21 +48,25 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
         description,
         validation: [{ condition: `can(regex("^arn:aws", var.${name}))`, errorMessage: `${name} must be an ARN.` }],
       }).stringValue;
-    const vehiclesTableName = text('vehicles_table_name', 'Name of the vehicles table (module.database)');
-    const vehiclesTableArn = arn('vehicles_table_arn', 'ARN of the vehicles table (module.database)');
-    const positionsTableName = text('positions_table_name', 'Name of the position history table (module.database)');
-    const positionsTableArn = arn('positions_table_arn', 'ARN of the position history table (module.database)');
-    const devicesTableName = text('devices_table_name', 'Name of the devices table (module.database)');
-    const devicesTableArn = arn('devices_table_arn', 'ARN of the devices table (module.database)');
     const kmsKeyArn = arn('kms_key_arn', 'KMS key (module.security)');
     const subnetIds = this.input('subnet_ids', { type: 'list(string)', description: 'Private subnets for the functions (module.network)' }).listValue;
     const securityGroupId = text('security_group_id', 'Security group of the functions (module.network)');
-    const redisUrl = text('redis_url', 'rediss:// URL of the cache, without credentials (module.cache)');
-    const redisAuthSecretArn = arn('redis_auth_secret_arn', 'Secret holding the Redis AUTH token (module.cache)');
+
+    // Tables and cache secrets by their deterministic names, never through module.database or
+    // module.cache outputs: a function recovery's -target closure then holds no table and no cache.
+    const account = new DataAwsCallerIdentity(this, 'current').accountId;
+    const region = new DataAwsRegion(this, 'current_region').region;
+    const tables = Object.fromEntries(
+      TABLES.map((table) => {
+        const name = physicalTableName(env, table.key);
+        return [table.key, { name, arn: `arn:aws:dynamodb:${region}:${account}:table/${name}` }];
+      }),
+    ) as Record<TableKey, { name: string; arn: string }>;
+    const redisSecrets = [redisAuthSecretName(env.name), redisEndpointSecretName(env.name)];
 
     const apiKeysSecret = new SecretsmanagerSecret(this, 'api_keys', {
-      name: resourceName(env.name, 'api-keys'),
-      description: 'Values of the API Gateway keys, as a JSON array; the API checks them too',
+      name: apiKeysSecretName(env.name),
+      description: 'Values of the API Gateway keys, as a JSON array; the API re-reads it every minute and on an unknown key',
       kmsKeyId: kmsKeyArn,
       recoveryWindowInDays: 7,
     });
@@ -89,32 +85,43 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
       securityGroupIds: [securityGroupId],
       environmentVariables: {
         [RUNTIME_ENV.environment]: env.name,
-        [RUNTIME_ENV.vehiclesTable]: vehiclesTableName,
-        [RUNTIME_ENV.positionsTable]: positionsTableName,
-        [RUNTIME_ENV.devicesTable]: devicesTableName,
+        [RUNTIME_ENV.vehiclesTable]: tables.vehicles.name,
+        [RUNTIME_ENV.positionsTable]: tables.positions.name,
+        [RUNTIME_ENV.devicesTable]: tables.devices.name,
         [RUNTIME_ENV.positionRetentionDays]: String(env.positionRetentionDays),
-        [RUNTIME_ENV.redisUrl]: redisUrl,
-        [RUNTIME_ENV.redisAuthSecretArn]: redisAuthSecretArn,
-        [RUNTIME_ENV.apiKeysSecretArn]: apiKeysSecret.arn,
+        [RUNTIME_ENV.redisEndpointSecretId]: redisEndpointSecretName(env.name),
+        [RUNTIME_ENV.redisAuthSecretId]: redisAuthSecretName(env.name),
+        [RUNTIME_ENV.apiKeysSecretId]: apiKeysSecretName(env.name),
       },
       statements: [
-        { sid: 'Vehicles', actions: API_DYNAMODB_ACCESS.vehicles, resources: [vehiclesTableArn] },
+        { sid: 'Vehicles', actions: API_DYNAMODB_ACCESS.vehicles, resources: [tables.vehicles.arn] },
         {
           sid: 'VehicleIndexes',
           actions: API_DYNAMODB_ACCESS.vehicleIndexes,
-          resources: VEHICLES_TABLE.globalSecondaryIndexes.map((index) => `${vehiclesTableArn}/index/${index.name}`),
+          resources: VEHICLES_TABLE.globalSecondaryIndexes.map((index) => `${tables.vehicles.arn}/index/${index.name}`),
         },
-        { sid: 'Positions', actions: API_DYNAMODB_ACCESS.positions, resources: [positionsTableArn] },
-        { sid: 'Devices', actions: API_DYNAMODB_ACCESS.devices, resources: [devicesTableArn] },
-        { sid: 'Secrets', actions: ['secretsmanager:GetSecretValue'], resources: [redisAuthSecretArn, apiKeysSecret.arn] },
-        { sid: 'DecryptWithTheEnvironmentKey', actions: ['kms:Decrypt'], resources: [kmsKeyArn] },
+        { sid: 'Positions', actions: API_DYNAMODB_ACCESS.positions, resources: [tables.positions.arn] },
+        { sid: 'Devices', actions: API_DYNAMODB_ACCESS.devices, resources: [tables.devices.arn] },
+        {
+          sid: 'Secrets',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [apiKeysSecret.arn, ...redisSecrets.map((name) => secretArnPattern(region, account, name))],
+        },
+        // Decrypt: secrets, environment variables. GenerateDataKey: sending to the KMS-encrypted DLQ.
+        { sid: 'UseTheEnvironmentKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kmsKeyArn] },
       ],
     });
 
-    this.restApi = new RestApi(this, { environment: env, handler: this.api, kmsKeyArn });
-    new SecretsmanagerSecretVersion(this, 'api_keys_value', {
+    this.restApi = new RestApi(this, { environment: env, handler: this.api, kmsKeyArn, region, account });
+    const keysValue = new SecretsmanagerSecretVersion(this, 'api_keys_value', {
       secretId: apiKeysSecret.id,
       secretString: Fn.jsonencode(this.restApi.apiKeys.map((key) => key.value)),
+    });
+    // One -target for key rotation: every key, its usage plan membership and the secret the API
+    // re-reads, without the function or the stage.
+    new DataResource(this, 'api_key_set', {
+      input: { keys: env.api.apiKeyNames },
+      dependsOn: [keysValue, ...this.restApi.usagePlanKeys],
     });
 
     const { stage } = this.restApi;

@@ -6,6 +6,7 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
 import { LambdaProvisionedConcurrencyConfig } from '@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { DataResource, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import type { FunctionSettings } from '../../config/environments';
 import { FunctionJob, functionName, lambdaLogGroupName } from '../../config/names';
@@ -51,14 +52,18 @@ export interface NodeFunctionProps {
  * Addresses: aws_lambda_function.<job>, aws_iam_role.<job>_role, aws_lambda_alias.<job>_live, …
  */
 export class NodeFunction extends Construct {
+  readonly job: FunctionJob;
   readonly function: LambdaFunction;
   readonly alias: LambdaAlias;
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
   readonly deadLetterQueue: SqsQueue;
+  /** `terraform_data.<job>_release`: the one -target that ships code and settings to traffic. */
+  readonly release: DataResource;
 
   constructor(scope: Construct, props: NodeFunctionProps) {
     super(scope, props.job);
+    this.job = props.job;
     const name = functionName(props.environmentName, props.job);
 
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
@@ -77,7 +82,7 @@ export class NodeFunction extends Construct {
       description: `Execution role of ${name}`,
       assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com'),
     });
-    new IamRolePolicy(this, 'policy', {
+    const policy = new IamRolePolicy(this, 'policy', {
       name: `${name}-policy`,
       role: this.role.id,
       policy: policyDocument([
@@ -107,7 +112,8 @@ export class NodeFunction extends Construct {
       vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: props.securityGroupIds },
       tracingConfig: { mode: 'Active' },
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
-      dependsOn: [this.logGroup],
+      // The code never runs without its permissions, and recovering it restores them.
+      dependsOn: [this.logGroup, policy],
     });
 
     this.alias = new LambdaAlias(this, LIVE_ALIAS, {
@@ -116,18 +122,29 @@ export class NodeFunction extends Construct {
       functionName: this.function.functionName,
       functionVersion: this.function.version,
     });
+    const released: TerraformResource[] = [this.function, this.alias, policy];
     if (props.settings.provisionedConcurrency > 0) {
-      new LambdaProvisionedConcurrencyConfig(this, 'provisioned_concurrency', {
+      const provisioned = new LambdaProvisionedConcurrencyConfig(this, 'provisioned_concurrency', {
         functionName: this.function.functionName,
         qualifier: this.alias.name,
         provisionedConcurrentExecutions: props.settings.provisionedConcurrency,
       });
+      released.push(provisioned);
     }
-    new LambdaFunctionEventInvokeConfig(this, 'async_failures', {
+    const asyncFailures = new LambdaFunctionEventInvokeConfig(this, 'async_failures', {
       functionName: this.function.functionName,
       qualifier: this.alias.name,
       maximumRetryAttempts: 2,
       destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
+    });
+    released.push(asyncFailures);
+
+    // Targeting the function alone publishes a version that serves nothing (API Gateway invokes the
+    // alias) and leaves provisioned concurrency on the old one. This resource depends on all of it, so
+    // `-target=…terraform_data.<job>_release` is the whole release; its input shows what was released.
+    this.release = new DataResource(this, 'release', {
+      input: { version: this.alias.functionVersion, memoryMb: props.settings.memoryMb, provisionedConcurrency: props.settings.provisionedConcurrency },
+      dependsOn: released,
     });
   }
 }

@@ -5,7 +5,8 @@ import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subn
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import type { EnvironmentConfig } from '../../config/environments';
-import { resourceName } from '../../config/names';
+import * as crypto from 'crypto';
+import { redisAuthSecretName, redisEndpointSecretName, resourceName } from '../../config/names';
 import { CACHE_SNAPSHOT_WINDOW, MAINTENANCE_WINDOW } from '../../config/operations';
 import { ModuleStack } from '../core/module-stack';
 import { REDIS_PORT } from '../network';
@@ -15,7 +16,7 @@ export interface CacheModuleProps {
 }
 
 export type CacheInputs = 'kms_key_arn' | 'subnet_ids' | 'security_group_id';
-export type CacheOutputs = 'redis_url' | 'auth_secret_arn' | 'replication_group_id';
+export type CacheOutputs = 'redis_url' | 'auth_secret_arn' | 'endpoint_secret_arn' | 'replication_group_id';
 
 export const CACHE_ENGINE = { engine: 'redis', version: '7.1', parameterFamily: 'redis7' } as const;
 
@@ -26,6 +27,16 @@ export function replicationGroupId(environment: string): string {
 /** Suffixes of the node ids of a replication group without cluster mode: `<group>-001`, `-002`, … */
 export function cacheNodeSuffixes(environment: EnvironmentConfig): string[] {
   return Array.from({ length: 1 + environment.cache.replicas }, (_, i) => String(i + 1).padStart(3, '0'));
+}
+
+/**
+ * Name of the snapshot ElastiCache takes when Terraform deletes the group (a restore replaces it).
+ * It must be new each time: it changes with what a replacement restores from, so two restores never
+ * collide on one name.
+ */
+export function finalSnapshotName(environment: EnvironmentConfig): string {
+  const generation = crypto.createHash('sha256').update(JSON.stringify([environment.cache.restoreFromSnapshot ?? '', CACHE_ENGINE])).digest('hex').slice(0, 8);
+  return `${replicationGroupId(environment.name)}-final-${generation}`;
 }
 
 /**
@@ -49,8 +60,8 @@ export class CacheModule extends ModuleStack<CacheInputs, CacheOutputs> {
       excludePunctuation: true,
     });
     const secret = new SecretsmanagerSecret(this, 'auth_token', {
-      name: `${name('redis-auth-token')}`,
-      description: 'AUTH token of the Redis cache; read by the API at cold start',
+      name: redisAuthSecretName(env.name),
+      description: 'AUTH token of the Redis cache; the API re-reads it every minute and on an AUTH failure',
       kmsKeyId: kmsKeyArn,
       recoveryWindowInDays: 7,
     });
@@ -94,6 +105,8 @@ export class CacheModule extends ModuleStack<CacheInputs, CacheOutputs> {
       snapshotWindow: CACHE_SNAPSHOT_WINDOW,
       snapshotRetentionLimit: env.cache.snapshotRetentionDays,
       snapshotName: env.cache.restoreFromSnapshot,
+      // Replacing or deleting the group deletes its automatic snapshots; this keeps its data.
+      finalSnapshotIdentifier: finalSnapshotName(env),
       autoMinorVersionUpgrade: 'true',
       applyImmediately: false,
       logDeliveryConfiguration: logs.map(([kind, group]) => ({
@@ -104,11 +117,25 @@ export class CacheModule extends ModuleStack<CacheInputs, CacheOutputs> {
       })),
     });
 
+    // The API finds the endpoint here at run time, by name, so its function never depends on the
+    // replication group: a Lambda recovery cannot touch the cache (help/ARCHITECTURE.md).
+    const endpointSecret = new SecretsmanagerSecret(this, 'endpoint', {
+      name: redisEndpointSecretName(env.name),
+      description: 'rediss:// URL of the cache primary endpoint (no credentials); read by the API',
+      kmsKeyId: kmsKeyArn,
+      recoveryWindowInDays: 7,
+    });
+    new SecretsmanagerSecretVersion(this, 'endpoint_value', {
+      secretId: endpointSecret.id,
+      secretString: `rediss://${group.primaryEndpointAddress}:${REDIS_PORT}`,
+    });
+
     this.output('redis_url', {
       value: `rediss://${group.primaryEndpointAddress}:${REDIS_PORT}`,
       description: 'TLS URL of the primary endpoint (no credentials)',
     });
     this.output('auth_secret_arn', { value: secret.arn, description: 'Secrets Manager secret holding the AUTH token' });
+    this.output('endpoint_secret_arn', { value: endpointSecret.arn, description: 'Secrets Manager secret holding the rediss:// URL' });
     this.output('replication_group_id', { value: group.replicationGroupId, description: 'Replication group id' });
   }
 }

@@ -1,8 +1,8 @@
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { DynamodbTable, DynamodbTableConfig } from '@cdktf/provider-aws/lib/dynamodb-table';
-import type { AutoScalingBounds, EnvironmentConfig } from '../../config/environments';
-import { TableKey, tableName } from '../../config/names';
+import { AutoScalingBounds, EnvironmentConfig, physicalTableName } from '../../config/environments';
+import { TableKey, snakeCase } from '../../config/names';
 import { PITR_RECOVERY_PERIOD_DAYS } from '../../config/operations';
 import { TABLES, TableDefinition, keyAttributes } from '../../config/tables';
 import { ModuleStack } from '../core/module-stack';
@@ -14,8 +14,6 @@ export interface DatabaseModuleProps {
 export type DatabaseInputs = 'kms_key_arn';
 export type DatabaseOutputs = `${TableKey}_table_name` | `${TableKey}_table_arn`;
 
-/** `byFleet` → `by_fleet`, for Terraform names. */
-export const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /**
  * module.database: the DynamoDB tables of config/tables.ts, encrypted with the environment key,
@@ -77,7 +75,7 @@ function tableConfig(environment: EnvironmentConfig, definition: TableDefinition
   const provisioned = capacity.billingMode === 'PROVISIONED';
   const throughput = provisioned ? { readCapacity: capacity.read.min, writeCapacity: capacity.write.min } : {};
   return {
-    name: environment.dynamodb.tableNameOverrides?.[definition.key] ?? tableName(environment.name, definition.key),
+    name: physicalTableName(environment, definition.key),
     billingMode: capacity.billingMode,
     ...throughput,
     hashKey: definition.partitionKey.name,
@@ -94,7 +92,17 @@ function tableConfig(environment: EnvironmentConfig, definition: TableDefinition
     pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: PITR_RECOVERY_PERIOD_DAYS },
     serverSideEncryption: { enabled: true, kmsKeyArn },
     deletionProtectionEnabled: environment.dynamodb.deletionProtection,
-    // Auto scaling owns the capacity once the table exists.
-    lifecycle: provisioned ? { ignoreChanges: ['read_capacity', 'write_capacity'] } : undefined,
+    lifecycle: provisioned ? { ignoreChanges: ignoredTableChanges(environment, definition) } : undefined,
   };
+}
+
+/**
+ * Auto scaling owns table and index capacity once the table exists. Index capacity sits inside the
+ * `global_secondary_index` set, which Terraform can only ignore whole (as terraform-aws-modules does);
+ * `dynamodb.applyIndexChanges` lifts that for the one apply that adds or removes an index.
+ */
+export function ignoredTableChanges(environment: EnvironmentConfig, definition: TableDefinition): string[] {
+  const ignored = ['read_capacity', 'write_capacity'];
+  if (definition.globalSecondaryIndexes.length > 0 && !environment.dynamodb.applyIndexChanges) ignored.push('global_secondary_index');
+  return ignored;
 }

@@ -60,9 +60,9 @@ export function dashboardBody(inputs: DashboardInputs): string {
       ]),
     ),
     widget(
-      'ElastiCache CPU and memory (%)',
+      'ElastiCache engine CPU and memory (%)',
       nodes.flatMap((node) => [
-        ['AWS/ElastiCache', 'CPUUtilization', 'CacheClusterId', node, { stat: 'Average' }],
+        ['AWS/ElastiCache', 'EngineCPUUtilization', 'CacheClusterId', node, { stat: 'Average' }],
         ['AWS/ElastiCache', 'DatabaseMemoryUsagePercentage', 'CacheClusterId', node, { stat: 'Average' }],
       ]),
     ),

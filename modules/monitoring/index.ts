@@ -5,14 +5,14 @@ import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import type { EnvironmentConfig } from '../../config/environments';
-import { FunctionJob, resourceName, stackName } from '../../config/names';
+import { TerraformIterator } from 'cdktf';
+import { EnvironmentConfig, physicalTableName } from '../../config/environments';
+import { FunctionJob, functionName, resourceName, snakeCase, stackName } from '../../config/names';
 import { TABLES } from '../../config/tables';
 import { THRESHOLDS } from '../../config/thresholds';
-import { cacheNodeSuffixes } from '../cache';
+import { cacheNodeSuffixes, replicationGroupId } from '../cache';
 import { policyDocument } from '../core/iam';
 import { ModuleStack } from '../core/module-stack';
-import { snakeCase } from '../database';
 import { alarm } from './alarms';
 import { dashboardBody } from './dashboard';
 
@@ -20,16 +20,11 @@ export interface MonitoringModuleProps {
   readonly environment: EnvironmentConfig;
 }
 
-export type MonitoringInputs =
-  | 'kms_key_arn'
-  | 'rest_api_name'
-  | 'stage_name'
-  | 'api_function_name'
-  | 'vehicles_table_name'
-  | 'positions_table_name'
-  | 'devices_table_name'
-  | 'cache_replication_group_id';
+export type MonitoringInputs = 'kms_key_arn' | 'alarm_email_addresses';
 export type MonitoringOutputs = 'alarm_topic_arn' | 'dashboard_name' | 'budget_name';
+
+/** The Redis engine thread's CPU, per node. */
+export const CACHE_CPU_METRIC = 'EngineCPUUtilization';
 
 /** Functions that get duration and error alarms, by job. */
 const FUNCTION_JOBS: readonly FunctionJob[] = ['api'];
@@ -49,15 +44,19 @@ export class MonitoringModule extends ModuleStack<MonitoringInputs, MonitoringOu
     const env = props.environment;
     const text = (name: MonitoringInputs, description: string) => this.input(name, { type: 'string', description }).stringValue;
     const kmsKeyArn = text('kms_key_arn', 'KMS key for the topic (module.security)');
-    const apiName = text('rest_api_name', 'REST API name (module.api_services)');
-    const stage = text('stage_name', 'API stage (module.api_services)');
-    const functionNames: Record<FunctionJob, string> = { api: text('api_function_name', 'API function (module.api_services)') };
-    const tableNames: Record<string, string> = {
-      vehicles: text('vehicles_table_name', 'Vehicles table (module.database)'),
-      positions: text('positions_table_name', 'Positions table (module.database)'),
-      devices: text('devices_table_name', 'Devices table (module.database)'),
-    };
-    const replicationGroup = text('cache_replication_group_id', 'Cache replication group (module.cache)');
+    // What it watches, by the names config gives them (not through the other modules' outputs): an
+    // alarm change never pulls a table, the cache or the function into a targeted apply, and a
+    // restore that renames a table (tableNameOverrides) moves the alarms with it.
+    const apiName = stackName(env.name);
+    const stage = env.name;
+    const functionNames: Record<FunctionJob, string> = { api: functionName(env.name, 'api') };
+    const tableNames: Record<string, string> = Object.fromEntries(TABLES.map((table) => [table.key, physicalTableName(env, table.key)]));
+    const replicationGroup = replicationGroupId(env.name);
+    const alarmEmails = this.input('alarm_email_addresses', {
+      type: 'list(string)',
+      description: 'E-mail addresses subscribed to the alarm topic (root variable alarm_email_addresses)',
+      validation: [{ condition: 'length(var.alarm_email_addresses) > 0', errorMessage: 'At least one address must receive the alarms.' }],
+    }).listValue;
     const account = new DataAwsCallerIdentity(this, 'current').accountId;
     const region = new DataAwsRegion(this, 'current_region').region;
 
@@ -74,9 +73,8 @@ export class MonitoringModule extends ModuleStack<MonitoringInputs, MonitoringOu
         },
       ]),
     });
-    if (env.alarmEmail) {
-      new SnsTopicSubscription(this, 'alarms_email', { topicArn: topic.arn, protocol: 'email', endpoint: env.alarmEmail });
-    }
+    const subscribers = TerraformIterator.fromList(alarmEmails);
+    new SnsTopicSubscription(this, 'alarms_email', { forEach: subscribers, topicArn: topic.arn, protocol: 'email', endpoint: subscribers.value });
     const context = { environment: env.name, topicArn: topic.arn };
     const api = { ApiName: apiName, Stage: stage };
 
@@ -139,9 +137,11 @@ export class MonitoringModule extends ModuleStack<MonitoringInputs, MonitoringOu
     }
 
     // Node ids follow the group id (module.cache's output), so the alarms depend on the group.
+    // Redis runs commands on one thread: EngineCPUUtilization is that thread, CPUUtilization would
+    // average it with idle cores and fire only long after Redis saturates (AWS's guidance).
     cacheNodeSuffixes(env).forEach((node) => {
       alarm(this, `cache_cpu_${node}`, context, THRESHOLDS.cacheCpu, node, {
-        namespace: 'AWS/ElastiCache', metricName: 'CPUUtilization', dimensions: { CacheClusterId: `${replicationGroup}-${node}` }, statistic: 'Average',
+        namespace: 'AWS/ElastiCache', metricName: CACHE_CPU_METRIC, dimensions: { CacheClusterId: `${replicationGroup}-${node}` }, statistic: 'Average',
         period: THRESHOLDS.cacheCpu.periodSeconds, evaluationPeriods: 2, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'missing',
       });
     });

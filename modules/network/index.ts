@@ -45,7 +45,11 @@ export class NetworkModule extends ModuleStack<NetworkInputs, NetworkOutputs> {
     const name = (component: string) => resourceName(env.name, component);
     const kmsKeyArn = this.input('kms_key_arn', { type: 'string', description: 'KMS key for the flow log group (module.security)' }).stringValue;
     const region = new DataAwsRegion(this, 'current_region').region;
-    const zones = new DataAwsAvailabilityZones(this, 'available', { state: 'available' });
+    // Regular zones only: Local and Wavelength Zones (opted in) lack ElastiCache and Lambda VPC support.
+    const zones = new DataAwsAvailabilityZones(this, 'available', {
+      state: 'available',
+      filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }],
+    });
 
     const vpc = new Vpc(this, 'main', {
       cidrBlock: env.network.vpcCidr,

@@ -2,15 +2,12 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import type { EnvironmentConfig } from '../../config/environments';
 import { resourceName } from '../../config/names';
 import { policyDocument } from '../core/iam';
 import { ModuleStack } from '../core/module-stack';
+import { makePrivate } from '../core/private-bucket';
 import { trailName } from '../security';
 
 export interface StorageModuleProps {
@@ -34,19 +31,7 @@ export class StorageModule extends ModuleStack<StorageInputs, StorageOutputs> {
 
     // Bucket names are global: the account id keeps ours unique.
     const bucket = new S3Bucket(this, 'audit', { bucket: `${resourceName(env.name, 'audit')}-${account}`, forceDestroy: false });
-    new S3BucketPublicAccessBlock(this, 'audit_public_access', {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'audit_ownership', { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
-    new S3BucketVersioningA(this, 'audit_versioning', { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'audit_encryption', {
-      bucket: bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: kmsKeyArn }, bucketKeyEnabled: true }],
-    });
+    makePrivate(this, 'audit', bucket, kmsKeyArn);
     const { storage } = env;
     new S3BucketLifecycleConfiguration(this, 'audit_lifecycle', {
       bucket: bucket.id,

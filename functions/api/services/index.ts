@@ -4,7 +4,7 @@ import { createDocumentClient } from './dynamo-client';
 import { DeviceStore } from './device-store';
 import { IngestService } from './ingest';
 import { NearbyService } from './nearby';
-import { PositionCache } from './position-cache';
+import { PositionCache, RedisPassword } from './position-cache';
 import { PositionStore } from './position-store';
 import { VehicleRegistry } from './vehicle-registry';
 import { VehicleStore } from './vehicle-store';
@@ -22,8 +22,10 @@ export interface Services {
 }
 
 export interface ServiceOptions {
-  /** Redis AUTH token, fetched from Secrets Manager by the Lambda entry. */
-  readonly redisPassword?: string;
+  /** Redis AUTH token: from Secrets Manager in Lambda (re-read on rotation). */
+  readonly redisPassword?: RedisPassword;
+  /** Redis URL found at run time (Lambda reads it from a secret); default `config.redisUrl`. */
+  readonly redisUrl?: string;
   readonly log: FastifyBaseLogger;
 }
 
@@ -32,8 +34,9 @@ export function createServices(config: ApiConfig, options: ServiceOptions): Serv
   const vehicles = new VehicleStore(db, config.vehiclesTable);
   const positions = new PositionStore(db, config.positionsTable, config.positionRetentionDays);
   const devices = new DeviceStore(db, config.devicesTable);
-  const cache = config.redisUrl
-    ? PositionCache.connect(config.redisUrl, {
+  const redisUrl = options.redisUrl ?? config.redisUrl;
+  const cache = redisUrl
+    ? PositionCache.connect(redisUrl, {
         environment: config.environment,
         password: options.redisPassword,
         log: options.log,

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Position } from '../domain/position';
+import type { RefreshingSecret } from '../secrets';
 
 /** How long a cached latest position lives: bounds staleness if a write-through was ever missed. */
 export const LATEST_TTL_MS = 15 * 60 * 1000;
@@ -55,6 +56,29 @@ local ts, rest = string.match(geo, '^(%d+)|[^|]*|(.*)$')
 redis.call('HSET', KEYS[1], ARGV[1], ts .. '|' .. ARGV[2] .. '|' .. rest)
 return 1
 `;
+
+/** The AUTH token: fixed, or a secret re-read on rotation. */
+export type RedisPassword = string | RefreshingSecret<string>;
+
+const AUTH_FAILURE = /WRONGPASS|NOAUTH|invalid password|invalid username-password/i;
+
+/**
+ * Rotation without a redeploy: every reconnect uses the token as last read, re-read every minute,
+ * and at once (rate-limited) when Redis rejects it — after `--auth-token-update-strategy SET` removes
+ * the old token, the next reconnect succeeds with the new one.
+ */
+function followTokenRotation(redis: Redis, source: RefreshingSecret<string>, log: FastifyBaseLogger): void {
+  const adopt = (token: string) => {
+    if (redis.options.password !== token) {
+      redis.options.password = token;
+      log.info('Redis AUTH token changed in Secrets Manager: reconnecting with the new one');
+    }
+  };
+  redis.on('error', (error: Error) => {
+    if (AUTH_FAILURE.test(error.message)) void source.refresh().then(adopt, () => undefined);
+  });
+  redis.on('reconnecting', () => void source.get().then(adopt, () => undefined));
+}
 
 /** A latest position with the vehicle's fleet, as the geo index keeps it. */
 export interface LatestEntry {
@@ -114,9 +138,10 @@ export class PositionCache {
     return new PositionCache(undefined, '', log);
   }
 
-  static connect(url: string, options: { environment: string; password?: string; log: FastifyBaseLogger }): PositionCache {
+  static connect(url: string, options: { environment: string; password?: RedisPassword; log: FastifyBaseLogger }): PositionCache {
+    const source = options.password;
     const redis = new Redis(url, {
-      password: options.password,
+      password: typeof source === 'string' ? source : source?.peek(),
       connectTimeout: 1000,
       commandTimeout: 500,
       maxRetriesPerRequest: 0,
@@ -125,6 +150,7 @@ export class PositionCache {
       retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
       lazyConnect: false,
     }) as Redis & CacheCommands;
+    if (source && typeof source !== 'string') followTokenRotation(redis, source, options.log);
     return new PositionCache(redis, `vt:${options.environment}:`, options.log);
   }
 
