@@ -20,6 +20,13 @@ describe('environments', () => {
     expect(() => validateEnvironment(broken)).toThrow('cache.snapshotRetentionDays must be >= 7 in prod');
   });
 
+  test('a WAF per-IP limit below what one key may send through the usage plan is rejected', () => {
+    // prod used to allow 1,000 req/s per key while the WAF blocked an IP above 10,000 per 5 minutes (33 req/s).
+    const broken = { ...ENVIRONMENTS.prod, api: { ...ENVIRONMENTS.prod.api, waf: { enabled: true, rateLimitPer5Minutes: 10_000 } } };
+    expect(() => validateEnvironment(broken)).toThrow('api.waf.rateLimitPer5Minutes must be >= api.throttleRateLimit × 300 (300000)');
+    for (const env of Object.values(ENVIRONMENTS)) expect(env.api.waf.rateLimitPer5Minutes).toBeGreaterThanOrEqual(env.api.throttleRateLimit * 300);
+  });
+
   test('npm run synth with an unknown environment exits non-zero with the message', () => {
     const repoRoot = path.resolve(__dirname, '..', '..');
     let stderr = '';

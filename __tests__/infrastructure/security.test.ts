@@ -1,7 +1,7 @@
 /** Security properties of the whole synthesized output, every environment, every module. */
 import { environmentNames } from '../../config/environments';
 import { WILDCARD_RESOURCE_ACTIONS } from '../../modules/api_services/node-function';
-import { SynthesizedResource, TfJson, allResources, resourcesOfType } from '../helpers/synthesized';
+import { SynthesizedResource, TfJson, allResources, resourcesOfType, synthesizeAll } from '../helpers/synthesized';
 
 interface PolicyStatement {
   Effect: 'Allow' | 'Deny';
@@ -93,6 +93,11 @@ describe.each(environmentNames())('%s', (environment) => {
 
   test('every log group has a retention', () => {
     for (const group of ofType('aws_cloudwatch_log_group')) expect([group.address, group.config.retention_in_days]).toEqual([group.address, expect.any(Number)]);
+  });
+
+  test('subnets use regular availability zones only (no Local or Wavelength Zones)', () => {
+    const zones = synthesizeAll().module(environment, 'network').data.aws_availability_zones.available;
+    expect(zones.filter).toEqual([{ name: 'opt-in-status', values: ['opt-in-not-required'] }]);
   });
 
   test('no secret value is written into the configuration', () => {
