@@ -41,12 +41,17 @@ const withEnv = (text: string, environment: string) =>
 /** Names the runbook tells operators to create themselves (the restored table, the snapshot copy). */
 const CREATED_BY_OPERATORS = /-restored$|-cache-restore$/;
 
-/** Addresses of procedures that do not apply to an environment (e.g. the WAF where it is off). */
+/**
+ * Addresses that may be absent from an environment: those of procedures that do not apply to it (the
+ * WAF where it is off) and those a procedure declares optional (provisioned concurrency where it is 0).
+ */
 function inapplicableAddresses(environment: string): Set<string> {
   const config = getEnvironment(environment);
-  return new Set(
-    PROCEDURES.filter((p) => !(p.appliesTo?.(config) ?? true)).flatMap((p) => [...p.commands.join(' ').matchAll(/module\.[a-z_]+\.[a-z0-9_]+\.[a-z0-9_]+/g)].map((m) => m[0])),
+  const ofInapplicable = PROCEDURES.filter((p) => !(p.appliesTo?.(config) ?? true)).flatMap((p) =>
+    [...p.commands.join(' ').matchAll(/module\.[a-z_]+\.[a-z0-9_]+\.[a-z0-9_]+/g)].map((m) => m[0]),
   );
+  const optional = PROCEDURES.flatMap((p) => p.changes).filter((c) => c.endsWith('?') && !c.includes('*')).map((c) => c.slice(0, -1));
+  return new Set([...ofInapplicable, ...optional]);
 }
 
 type Report = (where: string, message: string) => void;
