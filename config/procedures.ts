@@ -16,7 +16,7 @@ export interface Procedure {
   /** Shell lines as printed, with `<env>` and `<value:…>` placeholders; `\` continues a line. */
   readonly commands: readonly string[];
   /**
-   * Address patterns (`*` within one segment) the commands' `-target` closure must contain. A pattern
+   * Address patterns (`*` within one segment, `**` across) the commands' `-target` closure must contain. A pattern
    * ending in `?` is required only in environments where it matches something.
    */
   readonly changes: readonly string[];
@@ -37,8 +37,8 @@ export const API_RELEASE_TARGET = 'module.api_services.terraform_data.api_releas
 const API_RELEASE = API_RELEASE_TARGET;
 
 /** Stateful stores no procedure may touch unless it is about them. */
-const TABLES_AND_SCALING = ['module.database.*'];
-const FUNCTION = ['module.api_services.aws_lambda_*', API_RELEASE];
+const TABLES_AND_SCALING = ['module.database.**'];
+const FUNCTION = ['module.api_services.aws_lambda_*.*', API_RELEASE];
 
 /** The scaling policies of every table and index: each closes over its scalable target (min/max). */
 function capacityTargets(): string[] {
@@ -72,7 +72,7 @@ export const PROCEDURES: readonly Procedure[] = [
       'module.api_services.aws_lambda_provisioned_concurrency_config.api_provisioned_concurrency?',
       'module.api_services.aws_lambda_function_event_invoke_config.api_async_failures',
     ],
-    mustNotTouch: [...TABLES_AND_SCALING, 'module.cache.*', 'module.monitoring.*', 'module.storage.*', 'module.api_services.aws_api_gateway_*'],
+    mustNotTouch: [...TABLES_AND_SCALING, 'module.cache.**', 'module.monitoring.**', 'module.storage.**', 'module.api_services.aws_api_gateway_*.*'],
   },
   {
     id: 'lambda-rollback',
@@ -93,14 +93,14 @@ export const PROCEDURES: readonly Procedure[] = [
       ...applyTargets(['module.api_services.aws_api_gateway_usage_plan.rest_api_usage_plan', 'module.api_services.aws_api_gateway_method_settings.rest_api_all_methods']),
     ],
     changes: ['module.api_services.aws_api_gateway_usage_plan.rest_api_usage_plan', 'module.api_services.aws_api_gateway_method_settings.rest_api_all_methods'],
-    mustNotTouch: [...FUNCTION, ...TABLES_AND_SCALING, 'module.cache.*'],
+    mustNotTouch: [...FUNCTION, ...TABLES_AND_SCALING, 'module.cache.**'],
   },
   {
     id: 'waf-rate-limit',
     section: '2. DDoS Attack',
     commands: ['npm run synth -- <env>', 'terraform apply -target=module.api_services.aws_wafv2_web_acl_association.rest_api_waf_association'],
     changes: ['module.api_services.aws_wafv2_web_acl.rest_api_waf', 'module.api_services.aws_wafv2_web_acl_association.rest_api_waf_association'],
-    mustNotTouch: [...FUNCTION, ...TABLES_AND_SCALING, 'module.cache.*'],
+    mustNotTouch: [...FUNCTION, ...TABLES_AND_SCALING, 'module.cache.**'],
     appliesTo: (environment) => environment.api.waf.enabled,
   },
   {
@@ -108,7 +108,7 @@ export const PROCEDURES: readonly Procedure[] = [
     section: 'DynamoDB Throttling',
     commands: ['npm run synth -- <env>', ...applyTargets(capacityTargets())],
     changes: ['module.database.aws_appautoscaling_target.*', 'module.database.aws_appautoscaling_policy.*'],
-    mustNotTouch: [...FUNCTION, 'module.cache.*', 'module.monitoring.*'],
+    mustNotTouch: [...FUNCTION, 'module.cache.**', 'module.monitoring.**'],
     appliesTo: provisioned,
   },
   {
@@ -143,14 +143,14 @@ export const PROCEDURES: readonly Procedure[] = [
       'module.monitoring.aws_cloudwatch_metric_alarm.*',
       'module.monitoring.aws_cloudwatch_dashboard.main',
     ],
-    mustNotTouch: ['module.cache.*', 'module.api_services.aws_api_gateway_*'],
+    mustNotTouch: ['module.cache.**', 'module.api_services.aws_api_gateway_*.*'],
   },
   {
     id: 'dynamodb-index-change',
     section: 'Maintenance Checklist',
     commands: ['npm run synth -- <env>', 'terraform apply -target=module.database.aws_dynamodb_table.vehicles'],
     changes: ['module.database.aws_dynamodb_table.vehicles'],
-    mustNotTouch: [...FUNCTION, 'module.cache.*'],
+    mustNotTouch: [...FUNCTION, 'module.cache.**'],
   },
   {
     id: 'cache-scale',
@@ -189,7 +189,7 @@ export const PROCEDURES: readonly Procedure[] = [
       ]),
     ],
     changes: ['module.api_services.aws_api_gateway_api_key.*', 'module.api_services.aws_api_gateway_usage_plan_key.*', 'module.api_services.aws_secretsmanager_secret_version.api_keys_value'],
-    mustNotTouch: [...FUNCTION, ...TABLES_AND_SCALING, 'module.cache.*'],
+    mustNotTouch: [...FUNCTION, ...TABLES_AND_SCALING, 'module.cache.**'],
   },
   {
     id: 'redis-auth-rotation',

@@ -41,10 +41,13 @@ describe('the -target closure', () => {
     expect(interpolations('a ${var.x} b $${var.y} ${jsonencode({"k" = "}"})} c')).toEqual(['var.x', 'jsonencode({"k" = "}"})']);
   });
 
-  test('address patterns match within one segment', () => {
+  test('address patterns: * within one segment, ** across segments', () => {
     expect(addressPattern('module.database.aws_dynamodb_table.*').test('module.database.aws_dynamodb_table.vehicles')).toBe(true);
     expect(addressPattern('module.database.*').test('module.database.aws_dynamodb_table.vehicles')).toBe(false);
+    expect(addressPattern('module.database.**').test('module.database.aws_dynamodb_table.vehicles')).toBe(true);
+    expect(addressPattern('module.database.**').test('module.databases.aws_dynamodb_table.vehicles')).toBe(false);
     expect(addressPattern('module.api_services.aws_lambda_*').test('module.api_services.aws_lambda_alias.api_live')).toBe(false);
+    expect(addressPattern('module.api_services.aws_lambda_*.*').test('module.api_services.aws_lambda_alias.api_live')).toBe(true);
   });
 });
 
@@ -108,6 +111,16 @@ describe('the checker fails on the procedures this runbook used to print', () =>
   test('throttling by targeting the usage plan alone: the stage-wide method settings stay', () => {
     const problems = checkProcedure(old('api-throttling', ['terraform apply -target=module.api_services.aws_api_gateway_usage_plan.rest_api_usage_plan']), graph, config);
     expect(problems).toEqual([expect.stringContaining('aws_api_gateway_method_settings.rest_api_all_methods')]);
+  });
+
+  test('the WAF change by targeting the whole module (as the runbook said): it also ships the function', () => {
+    const problems = checkProcedure(old('waf-rate-limit', ['terraform apply -target=module.api_services']), graph, config);
+    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining('must not touch module.api_services.aws_lambda_*.*, but its -target closure includes module.api_services.aws_lambda_function.api')]));
+  });
+
+  test('a must-not-touch pattern that matches nothing is itself a failure (it would guard nothing)', () => {
+    const problems = checkProcedure({ ...procedure('cache-scale'), mustNotTouch: ['module.databse.**'] }, graph, config);
+    expect(problems).toEqual([expect.stringContaining('must-not-touch pattern module.databse.** matches no resource')]);
   });
 
   test('raising DynamoDB ceilings on two write targets leaves reads, indexes and the devices table out', () => {

@@ -65,6 +65,8 @@ export function checkProcedure(procedure: Procedure, graph: TerraformGraph, envi
   }
   for (const forbidden of procedure.mustNotTouch) {
     const pattern = addressPattern(forbidden);
+    // A pattern that matches nothing guards nothing: a typo must not pass as a proof.
+    if (!all.some((address) => pattern.test(address))) problems.push(`${where}: must-not-touch pattern ${forbidden} matches no resource`);
     for (const address of closure) {
       if (pattern.test(address)) problems.push(`${where}: must not touch ${forbidden}, but its -target closure includes ${address}`);
     }

@@ -194,8 +194,15 @@ export function interpolations(template: string): string[] {
   return found;
 }
 
-/** `module.database.aws_dynamodb_table.*` style patterns; `*` matches within one address segment. */
+/**
+ * Address patterns: `*` matches within one segment (`module.database.aws_dynamodb_table.*`), `**`
+ * across segments (`module.cache.**` is everything in module.cache).
+ */
 export function addressPattern(pattern: string): RegExp {
-  const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('[^.]*')}$`);
+  const escape = (part: string) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  const body = pattern
+    .split('**')
+    .map((wide) => wide.split('*').map(escape).join('[^.]*'))
+    .join('.*');
+  return new RegExp(`^${body}$`);
 }
