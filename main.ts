@@ -6,7 +6,8 @@
  */
 import * as path from 'path';
 import { App } from 'cdktf';
-import { ACCOUNT_STACK, stackName } from './config/names';
+import { ACCOUNT_STACK, stackName, stateBucketName } from './config/names';
+import { loadSite } from './config/site';
 import { ENVIRONMENTS, environmentNames, getEnvironment } from './config/environments';
 import { AccountStack } from './modules/account-stack';
 import { VehicleTrackingStack } from './modules/vehicle-tracking-stack';
@@ -39,11 +40,27 @@ export function synthesize(selected: readonly string[], outdir?: string): App {
 
 export const selectedStackName = (name: string) => (name === ACCOUNT ? ACCOUNT_STACK : stackName(name));
 
+/** What a synthesized environment still lacks before it can be deployed (npm run preflight lists all). */
+export function siteWarnings(selected: readonly string[]): string[] {
+  return selected
+    .filter((name) => name !== ACCOUNT)
+    .flatMap((name) => {
+      const environment = getEnvironment(name);
+      const site = loadSite(name);
+      const warnings: string[] = [];
+      if (environment.requireRemoteState && !site.awsAccountId) {
+        warnings.push(`${stackName(name)} keeps its state only in S3, and config/site/${name}.json names no awsAccountId: terraform init will ask for the bucket (${stateBucketName('<account>', environment.region)})`);
+      }
+      return warnings;
+    });
+}
+
 if (require.main === module) {
   try {
     const environments = selectedEnvironments(process.argv.slice(2), process.env);
     const app = synthesize(environments);
     for (const name of environments) console.log(`Synthesized ${path.join(app.outdir, 'stacks', selectedStackName(name))}`);
+    for (const warning of siteWarnings(environments)) console.warn(`Warning: ${warning}`);
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);

@@ -210,7 +210,7 @@ export const PROCEDURES: readonly Procedure[] = [
     section: 'First Deployment',
     commands: [
       'npm run preflight -- <env> --check',
-      'npm run synth -- account',
+      'npm run synth',
       'cd cdktf.out/stacks/vehicle-tracking-account',
       'terraform init && terraform apply',
       'cd ../vehicle-tracking-<env>',

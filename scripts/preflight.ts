@@ -45,7 +45,12 @@ async function main(args: string[]): Promise<number> {
     console.log(`${mark} ${check.what}${result ? `: ${result.detail}` : ''}`);
     if (check.command) console.log(`    $ ${shellCommand(check.command)}`);
   }
-  console.log(runCommands ? `\n${failed === 0 ? 'All checks passed.' : `${failed} check(s) failed.`}` : '');
+  const unchecked = checks.filter((c) => c.command).length;
+  console.log(
+    runCommands
+      ? `\n${failed === 0 ? 'All checks passed.' : `${failed} check(s) failed.`}`
+      : `\n${failed} site item(s) to fix; ${unchecked} item(s) not checked yet: run again with --check (read-only AWS calls).`,
+  );
   return runCommands && failed > 0 ? 1 : 0;
 }
 
