@@ -30,6 +30,12 @@ export interface FunctionSettings {
   readonly provisionedConcurrency: number;
   /** Reserved concurrency; undefined leaves the function on the account pool. */
   readonly reservedConcurrency?: number;
+  /**
+   * Rollback only: the published version the `live` alias serves instead of the newest. Set it right
+   * after `aws lambda update-alias` (help/RUNBOOK.md) so no later apply moves traffic back to the bad
+   * version; remove it when the fix is released.
+   */
+  readonly pinnedVersion?: string;
 }
 
 export interface EnvironmentConfig {
@@ -96,6 +102,11 @@ export interface EnvironmentConfig {
      * here (add the new one, deploy, move clients, remove the old one, deploy).
      */
     readonly apiKeyNames: readonly string[];
+    /**
+     * Keys cut off (after `aws apigateway update-api-key … enabled=false`): kept disabled by every
+     * apply, and left out of the secret the API checks keys against. Names from apiKeyNames.
+     */
+    readonly disabledApiKeyNames?: readonly string[];
     /**
      * WAFv2 web ACL with a rate-based rule in front of the stage; requests per 5 minutes per IP. Must
      * let one IP send a key's full usage-plan rate (a gateway behind one address): >= throttleRateLimit × 300.
@@ -238,6 +249,12 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     problems.push('network.availabilityZones must be 2-4 (Multi-AZ needs at least 2)');
   }
   if (config.api.apiKeyNames.length === 0) problems.push('api.apiKeyNames needs at least one key');
+  for (const key of config.api.disabledApiKeyNames ?? []) {
+    if (!config.api.apiKeyNames.includes(key)) problems.push(`api.disabledApiKeyNames: "${key}" is not in api.apiKeyNames`);
+  }
+  for (const [job, fn] of Object.entries(config.functions)) {
+    if (fn.pinnedVersion !== undefined && !/^[1-9]\d*$/.test(fn.pinnedVersion)) problems.push(`functions.${job}.pinnedVersion must be a published version number`);
+  }
   if (new Set(config.api.apiKeyNames).size !== config.api.apiKeyNames.length) problems.push('api.apiKeyNames has duplicates');
   for (const key of config.api.apiKeyNames) {
     if (!/^[a-z0-9][a-z0-9-]{2,40}$/.test(key)) problems.push(`api.apiKeyNames: "${key}" must be a lower-case slug`);
@@ -282,6 +299,8 @@ export type ConfigPath = Paths<EnvironmentConfig>;
 export const OPTIONAL_CONFIG_KEYS = [
   'dynamodb.applyIndexChanges',
   'functions.api.reservedConcurrency',
+  'functions.api.pinnedVersion',
+  'api.disabledApiKeyNames',
   'dynamodb.tableNameOverrides',
   'cache.restoreFromSnapshot',
 ] as const satisfies readonly ConfigPath[];

@@ -83,7 +83,7 @@ export const PROCEDURES: readonly Procedure[] = [
     ],
     changes: [],
     mustNotTouch: [],
-    overrides: { address: 'module.api_services.aws_lambda_alias.api_live', attribute: 'function_version' },
+    overrides: { address: 'module.api_services.aws_lambda_alias.api_live', attribute: 'function_version', configKey: 'functions.api.pinnedVersion' },
   },
   {
     id: 'api-throttling',
@@ -174,12 +174,23 @@ export const PROCEDURES: readonly Procedure[] = [
     mustNotTouch: [...FUNCTION, ...TABLES_AND_SCALING],
   },
   {
+    id: 'api-key-cutoff',
+    section: '1. Suspected Breach',
+    commands: [
+      "KEY_ID=$(aws apigateway get-api-keys --name-query vehicle-tracking-<env>-<key name> --query 'items[0].id' --output text)",
+      'aws apigateway update-api-key --api-key "$KEY_ID" --patch-operations op=replace,path=/enabled,value=false',
+    ],
+    changes: [],
+    mustNotTouch: [],
+    overrides: { address: 'module.api_services.aws_api_gateway_api_key.rest_api_key_<old_key>', attribute: 'enabled', configKey: 'api.disabledApiKeyNames' },
+  },
+  {
     id: 'api-key-rotation',
     section: '1. Suspected Breach',
     commands: [
       'npm run synth -- <env>',
       'terraform apply -target=module.api_services.terraform_data.api_key_set',
-      'aws secretsmanager get-secret-value --secret-id vehicle-tracking-<env>-api-keys --query SecretString --output text',
+      "aws apigateway get-api-keys --name-query vehicle-tracking-<env>-<new key name> --include-values --query 'items[0].value' --output text",
       '# later, once clients use the new key and the old name is removed from the config:',
       'npm run synth -- <env>',
       ...applyTargets([
@@ -195,6 +206,7 @@ export const PROCEDURES: readonly Procedure[] = [
     id: 'redis-auth-rotation',
     section: '1. Suspected Breach',
     commands: [
+      'npm run synth -- <env>',
       'terraform apply -replace=module.cache.aws_secretsmanager_secret_version.auth_token_value \\',
       '  -target=module.cache.aws_elasticache_replication_group.main',
       'sleep 120   # every container re-reads the token within a minute',

@@ -70,17 +70,50 @@ describe('secret rotation reaches a warm Lambda container', () => {
     expect(secrets.readCount(SECRETS.keys) - before).toBeLessThanOrEqual(1);
   }, 15_000);
 
-  test('after ROTATE then SET, a dropped connection reconnects with the new token (no 401s, cache back)', async () => {
-    // ROTATE: both tokens valid; the secret now holds the new one.
-    await admin.call('ACL', 'SETUSER', 'default', '>token-b');
+  test('in Terraform\'s order — new token stored before Redis accepts it, then ROTATE, then SET — every reconnect finds a token that works', async () => {
+    // 1. terraform apply -replace of the secret version: the secret is ahead of Redis for minutes, and
+    //    a container that starts now reads the new token first; Redis still only knows the old one.
     secrets.put(SECRETS.auth, 'token-b');
-    // SET: only the new token; then every connection drops (failover, node replacement).
+    await jest.isolateModulesAsync(async () => {
+      const cold = await import('../../functions/api/lambda');
+      const coldStatus = async () => JSON.parse((await cold.handler(restApiEvent({ method: 'GET', path: '/health/ready', stage: 'test-70v' }), lambdaContext())).body).cache.status;
+      try {
+        expect(await eventually(async () => (await coldStatus()) === 'up', 8000)).toBe(true); // with the previous token
+      } finally {
+        await (await cold.container()).close();
+      }
+    });
+    // 2. ElastiCache's ROTATE completes: both tokens valid.
+    await admin.call('ACL', 'SETUSER', 'default', '>token-b');
+    // 3. SET: only the new token; every connection drops (failover, node replacement).
     await admin.call('ACL', 'SETUSER', 'default', 'resetpass', '>token-b');
     await admin.auth('token-b');
-    await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
     const authReadsBefore = secrets.readCount(SECRETS.auth);
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
     expect(await eventually(async () => (await cacheStatus()) === 'up', 8000)).toBe(true);
     expect(secrets.readCount(SECRETS.auth)).toBeGreaterThan(authReadsBefore);
     expect((await call('/vehicles', 'key-a')).statusCode).toBe(200);
-  }, 15_000);
+  }, 20_000);
+
+  test('a cold start that cannot read the cache\'s secrets serves from DynamoDB instead of failing', async () => {
+    const missing = `${environment}-no-such-secret`;
+    const saved = process.env.REDIS_ENDPOINT_SECRET_ID;
+    process.env.REDIS_ENDPOINT_SECRET_ID = missing;
+    try {
+      await jest.isolateModulesAsync(async () => {
+        const cold = await import('../../functions/api/lambda');
+        try {
+          const health = await cold.handler(restApiEvent({ method: 'GET', path: '/health/ready', stage: 'test-70v' }), lambdaContext());
+          expect(health.statusCode).toBe(200);
+          expect(JSON.parse(health.body)).toMatchObject({ status: 'ready', cache: { status: 'disabled' } });
+          const vehicles = await cold.handler(restApiEvent({ method: 'GET', path: '/vehicles', stage: 'test-70v', headers: { 'x-api-key': 'key-a' } }), lambdaContext());
+          expect(vehicles.statusCode).toBe(200);
+        } finally {
+          await (await cold.container()).close();
+        }
+      });
+    } finally {
+      process.env.REDIS_ENDPOINT_SECRET_ID = saved;
+    }
+  });
 });

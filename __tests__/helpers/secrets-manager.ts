@@ -7,7 +7,8 @@ import type { AddressInfo } from 'net';
  * one AWS API the rotation tests stand in for). Values change with `put`, as a rotation does.
  */
 export class LocalSecretsManager {
-  private readonly values = new Map<string, string>();
+  /** Every value put, oldest first: the last is AWSCURRENT, the one before AWSPREVIOUS. */
+  private readonly versions = new Map<string, string[]>();
   /** GetSecretValue calls per secret id: how often the API re-read each secret. */
   readonly reads = new Map<string, number>();
 
@@ -30,7 +31,12 @@ export class LocalSecretsManager {
   }
 
   put(secretId: string, value: string): void {
-    this.values.set(secretId, value);
+    this.versions.set(secretId, [...(this.versions.get(secretId) ?? []), value]);
+  }
+
+  /** Makes a secret unreadable (AccessDenied, deleted, throttled…). */
+  remove(secretId: string): void {
+    this.versions.delete(secretId);
   }
 
   readCount(secretId: string): number {
@@ -45,9 +51,10 @@ export class LocalSecretsManager {
     if (req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue') {
       return reply(400, { __type: 'UnknownOperationException', message: String(req.headers['x-amz-target']) });
     }
-    const { SecretId } = JSON.parse(body) as { SecretId: string };
+    const { SecretId, VersionStage } = JSON.parse(body) as { SecretId: string; VersionStage?: string };
     this.reads.set(SecretId, this.readCount(SecretId) + 1);
-    const value = this.values.get(SecretId);
+    const history = this.versions.get(SecretId) ?? [];
+    const value = VersionStage === 'AWSPREVIOUS' ? history[history.length - 2] : history[history.length - 1];
     if (value === undefined) return reply(400, { __type: 'ResourceNotFoundException', message: `Secrets Manager can't find ${SecretId}` });
     reply(200, { ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SecretId}-AbCdEf`, Name: SecretId, SecretString: value, VersionId: String(this.readCount(SecretId)) });
   }

@@ -5,11 +5,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { environmentNames, getEnvironment } from '../../config/environments';
+import { OPTIONAL_CONFIG_KEYS, environmentNames, getEnvironment } from '../../config/environments';
 import { PROCEDURES, Procedure, procedure } from '../../config/procedures';
-import { checkProcedure, terraformInvocations } from '../../modules/core/procedure-check';
+import { checkProcedure, fillAddressPlaceholders, terraformInvocations } from '../../modules/core/procedure-check';
 import { TerraformGraph, addressPattern, interpolations } from '../../modules/core/terraform-graph';
-import { PROCEDURE_BLOCK, writeProcedureBlocks } from '../../scripts/render-runbook';
+import { PROCEDURE_BLOCK, configValue, writeProcedureBlocks } from '../../scripts/render-runbook';
 import { synthesizeAll } from '../helpers/synthesized';
 
 const synthesized = synthesizeAll();
@@ -61,14 +61,19 @@ describe.each(environmentNames())('procedures in %s', (environment) => {
   });
 
   test.each(PROCEDURES.filter((p) => p.overrides).map((p) => [p.id, p] as const))(
-    '%s (an AWS CLI change) names the Terraform attribute it overrides',
+    '%s (an AWS CLI change) is made permanent in config before any apply could undo it',
     (_id, p) => {
       if (!(p.appliesTo?.(config) ?? true)) return;
-      const { address, attribute } = p.overrides!;
+      const { attribute, configKey } = p.overrides!;
+      const address = fillAddressPlaceholders(p.overrides!.address, config);
       const [, module, type, name] = /^module\.([a-z_]+)\.([a-z0-9_]+)\.([a-z0-9_]+)$/.exec(address)!;
-      const resource = synthesized.resources(environment, module, type)[name];
-      expect(resource).toBeDefined();
-      expect(Object.keys(resource)).toContain(attribute);
+      expect(Object.keys(synthesized.resources(environment, module, type)[name] ?? {})).toContain(attribute);
+      // Every Terraform procedure whose closure holds the overridden resource would revert the CLI change.
+      const reverting = applicable
+        .filter((other) => terraformInvocations(other.commands).some((i) => i.targets.length === 0 || graph.changedBy(i.targets.map((t) => fillAddressPlaceholders(t, config))).includes(address)))
+        .map((other) => other.id);
+      expect(reverting.length === 0 || configKey !== undefined).toBe(true);
+      if (configKey) expect(configValue(config, configKey) !== undefined || (OPTIONAL_CONFIG_KEYS as readonly string[]).includes(configKey)).toBe(true);
     },
   );
 

@@ -62,4 +62,19 @@ describe('recovery knobs used by help/RUNBOOK.md', () => {
     const normal = synthesizeEntry(base);
     expect(normal('cache').resource.aws_elasticache_replication_group.main.snapshot_name).toBeUndefined();
   });
+
+  test('pinnedVersion keeps a rollback: the live alias serves that version whatever is published', () => {
+    const base = ENVIRONMENTS.prod;
+    const read = synthesizeEntry({ ...base, functions: { api: { ...base.functions.api, pinnedVersion: '41' } } });
+    expect(read('api_services').resource.aws_lambda_alias.api_live.function_version).toBe('41');
+    expect(synthesizeEntry(base)('api_services').resource.aws_lambda_alias.api_live.function_version).toBe('${aws_lambda_function.api.version}');
+  });
+
+  test('a key in disabledApiKeyNames stays disabled in API Gateway and leaves the secret the API checks', () => {
+    const base = ENVIRONMENTS.prod;
+    const api = synthesizeEntry({ ...base, api: { ...base.api, disabledApiKeyNames: ['fleet-apps-2026-11'] } })('api_services').resource;
+    expect(api.aws_api_gateway_api_key.rest_api_key_fleet_apps_2026_11.enabled).toBe(false);
+    expect(api.aws_api_gateway_api_key.rest_api_key_telematics_gateway_2026_11.enabled).toBe(true);
+    expect(api.aws_secretsmanager_secret_version.api_keys_value.secret_string).toBe('${jsonencode([aws_api_gateway_api_key.rest_api_key_telematics_gateway_2026_11.value])}');
+  });
 });

@@ -27,12 +27,16 @@ async function init(): Promise<Container> {
   const refreshing = <T>(what: string, read: () => Promise<T>) =>
     new RefreshingSecret(read, { onError: (error) => log.error({ err: error.message }, `Could not re-read ${what}; using the last value`) });
   const apiKeys = config.apiKeysSecretId ? refreshing('the API keys', () => secrets.stringList(config.apiKeysSecretId!)) : undefined;
-  const redisPassword = config.redisAuthSecretId ? refreshing('the Redis AUTH token', () => secrets.text(config.redisAuthSecretId!)) : undefined;
-  const [redisUrl] = await Promise.all([
+  const redisToken = config.redisAuthSecretId ? refreshing('the Redis AUTH token', () => secrets.currentAndPrevious(config.redisAuthSecretId!)) : undefined;
+  // The cache only accelerates: if its secrets cannot be read, this container serves from DynamoDB.
+  const [redisUrl, redisPassword] = await Promise.all([
     config.redisUrl ?? (config.redisEndpointSecretId ? secrets.text(config.redisEndpointSecretId) : undefined),
-    apiKeys?.get(),
-    redisPassword?.get(),
-  ]);
+    redisToken?.get().then(() => redisToken),
+  ]).catch((error: Error) => {
+    log.error({ err: error.message }, 'Could not read the Redis endpoint or AUTH token; serving without the cache');
+    return [undefined, undefined] as const;
+  });
+  await apiKeys?.get();
   const services = createServices(config, { redisPassword, redisUrl, log });
   const app = buildApp({ config, services, logger: log, apiKeys });
   const proxy = awsLambdaFastify(app, { callbackWaitsForEmptyEventLoop: false });

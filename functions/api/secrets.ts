@@ -17,10 +17,20 @@ export class SecretReader {
     });
   }
 
-  async text(secretId: string): Promise<string> {
-    const { SecretString } = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+  /** The secret's current value, or the one with another staging label (`AWSPREVIOUS`). */
+  async text(secretId: string, stage?: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<string> {
+    const { SecretString } = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }));
     if (!SecretString) throw new Error(`Secret ${secretId} has no string value`);
     return SecretString;
+  }
+
+  /**
+   * The current value first, then the previous one if it differs. During a rotation the secret can be
+   * ahead of the server (Terraform stores the new Redis token before ElastiCache accepts it) or behind.
+   */
+  async currentAndPrevious(secretId: string): Promise<string[]> {
+    const [current, previous] = await Promise.all([this.text(secretId), this.text(secretId, 'AWSPREVIOUS').catch(() => undefined)]);
+    return previous && previous !== current ? [current, previous] : [current];
   }
 
   /** A JSON array of strings (the API keys). */

@@ -115,7 +115,7 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
     this.restApi = new RestApi(this, { environment: env, handler: this.api, kmsKeyArn, region, account });
     const keysValue = new SecretsmanagerSecretVersion(this, 'api_keys_value', {
       secretId: apiKeysSecret.id,
-      secretString: Fn.jsonencode(this.restApi.apiKeys.map((key) => key.value)),
+      secretString: Fn.jsonencode(this.restApi.enabledApiKeys.map((key) => key.value)),
     });
     // One -target for key rotation: every key, its usage plan membership and the secret the API
     // re-reads, without the function or the stage.

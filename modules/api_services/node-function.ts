@@ -120,7 +120,8 @@ export class NodeFunction extends Construct {
       name: LIVE_ALIAS,
       description: 'What API Gateway invokes; moves to each published version',
       functionName: this.function.functionName,
-      functionVersion: this.function.version,
+      // A rollback pins the alias (functions.<job>.pinnedVersion) so no apply moves it back.
+      functionVersion: props.settings.pinnedVersion ?? this.function.version,
     });
     const released: TerraformResource[] = [this.function, this.alias, policy];
     if (props.settings.provisionedConcurrency > 0) {

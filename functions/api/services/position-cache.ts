@@ -57,27 +57,33 @@ redis.call('HSET', KEYS[1], ARGV[1], ts .. '|' .. ARGV[2] .. '|' .. rest)
 return 1
 `;
 
-/** The AUTH token: fixed, or a secret re-read on rotation. */
-export type RedisPassword = string | RefreshingSecret<string>;
+/** The AUTH token: fixed, or candidates from a secret re-read on rotation (current, then previous). */
+export type RedisPassword = string | RefreshingSecret<readonly string[]>;
 
 const AUTH_FAILURE = /WRONGPASS|NOAUTH|invalid password|invalid username-password/i;
 
 /**
- * Rotation without a redeploy: every reconnect uses the token as last read, re-read every minute,
- * and at once (rate-limited) when Redis rejects it — after `--auth-token-update-strategy SET` removes
- * the old token, the next reconnect succeeds with the new one.
+ * Rotation without a redeploy: reconnects use the token as last read (re-read every minute). When
+ * Redis rejects it, the secret is re-read at once (rate-limited) and the other candidate is tried:
+ * the previous token while ElastiCache has not yet accepted the new one (ROTATE in progress), the new
+ * one after SET removed the old.
  */
-function followTokenRotation(redis: Redis, source: RefreshingSecret<string>, log: FastifyBaseLogger): void {
-  const adopt = (token: string) => {
+function followTokenRotation(redis: Redis, source: RefreshingSecret<readonly string[]>, log: FastifyBaseLogger): void {
+  let candidate = 0;
+  const use = (tokens: readonly string[]) => {
+    candidate %= tokens.length;
+    const token = tokens[candidate];
     if (redis.options.password !== token) {
       redis.options.password = token;
-      log.info('Redis AUTH token changed in Secrets Manager: reconnecting with the new one');
+      log.info({ candidate: candidate === 0 ? 'current' : 'previous' }, 'Redis AUTH: reconnecting with another token from Secrets Manager');
     }
   };
   redis.on('error', (error: Error) => {
-    if (AUTH_FAILURE.test(error.message)) void source.refresh().then(adopt, () => undefined);
+    if (!AUTH_FAILURE.test(error.message)) return;
+    candidate += 1;
+    void source.refresh().then(use, () => undefined);
   });
-  redis.on('reconnecting', () => void source.get().then(adopt, () => undefined));
+  redis.on('reconnecting', () => void source.get().then(use, () => undefined));
 }
 
 /** A latest position with the vehicle's fleet, as the geo index keeps it. */
@@ -141,7 +147,7 @@ export class PositionCache {
   static connect(url: string, options: { environment: string; password?: RedisPassword; log: FastifyBaseLogger }): PositionCache {
     const source = options.password;
     const redis = new Redis(url, {
-      password: typeof source === 'string' ? source : source?.peek(),
+      password: typeof source === 'string' ? source : source?.peek()?.[0],
       connectTimeout: 1000,
       commandTimeout: 500,
       maxRetriesPerRequest: 0,
