@@ -48,7 +48,7 @@ export function siteWarnings(selected: readonly string[]): string[] {
       const environment = getEnvironment(name);
       const site = loadSite(name);
       const warnings: string[] = [];
-      if (environment.requireRemoteState && !site.awsAccountId) {
+      if (environment.stateBackend === 's3' && !site.awsAccountId) {
         warnings.push(`${stackName(name)} keeps its state only in S3, and config/site/${name}.json names no awsAccountId: terraform init will ask for the bucket (${stateBucketName('<account>', environment.region)})`);
       }
       return warnings;

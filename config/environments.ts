@@ -45,13 +45,14 @@ export interface EnvironmentConfig {
   /** `CostCenter` tag on every resource. */
   readonly costCenter: string;
   /**
-   * Terraform state. With the account id in config/site/<env>.json it is always remote: the account's
-   * bucket `vehicle-tracking-tfstate-<account>-<region>` (made by the `vehicle-tracking-account` stack)
-   * with S3-native locking. Without it, `true` still configures S3 and `terraform init` stops until the
-   * account id is set; `false` keeps state in `.terraform-state/` at the repository root, outside
-   * `cdktf.out/`, so no synth can delete it.
+   * Where Terraform state lives, chosen here (tracked), never by whether a site file exists:
+   * `s3` — the account's bucket `vehicle-tracking-tfstate-<account>-<region>` (made by the
+   * `vehicle-tracking-account` stack) with S3-native locking; the account id comes from
+   * config/site/<env>.json, and without it `terraform init` asks for the bucket (synth warns).
+   * `local` — `.terraform-state/<stack>/` at the repository root, outside `cdktf.out/`, so no synth
+   * can delete it; for trying an environment out. Moving to `s3`: help/RUNBOOK.md, Upgrading.
    */
-  readonly requireRemoteState: boolean;
+  readonly stateBackend: 's3' | 'local';
   readonly dynamodb: {
     readonly capacity: DynamoCapacity;
     /** Deletion protection on every table (always on in prod). */
@@ -135,7 +136,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
     name: 'test-70v',
     region: 'us-east-1',
     costCenter: 'fleet-platform-test',
-    requireRemoteState: false,
+    stateBackend: 'local',
     dynamodb: {
       capacity: {
         billingMode: 'PROVISIONED',
@@ -164,7 +165,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
     name: 'prod',
     region: 'us-east-1',
     costCenter: 'fleet-platform',
-    requireRemoteState: true,
+    stateBackend: 's3',
     dynamodb: {
       capacity: {
         billingMode: 'PROVISIONED',

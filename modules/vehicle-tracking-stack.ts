@@ -111,9 +111,9 @@ export class VehicleTrackingStack extends TerraformStack {
    * locking; local state only for an environment that allows it, outside `cdktf.out/`.
    */
   private configureBackend(): void {
-    const { region, name, requireRemoteState } = this.environment;
+    const { region, name, stateBackend } = this.environment;
     const account = this.site.awsAccountId;
-    if (account || requireRemoteState) {
+    if (stateBackend === 's3') {
       const backend = new S3Backend(this, {
         // Without the account id `terraform init` stops and asks for the bucket (awsAccountId in the site file).
         bucket: account ? stateBucketName(account, region) : (undefined as unknown as string),

@@ -6,7 +6,7 @@
 import { execFile } from 'child_process';
 import { environmentNames, getEnvironment } from '../config/environments';
 import { loadSite } from '../config/site';
-import { PreflightCheck, Verdict, preflightChecks, shellCommand } from './preflight/checks';
+import { PHASES, PHASE_TITLES, Phase, PreflightCheck, Verdict, preflightChecks, shellCommand } from './preflight/checks';
 
 function run(argv: readonly string[]): Promise<Verdict | { stdout: string }> {
   return new Promise((resolve) => {
@@ -32,23 +32,34 @@ async function verdict(check: PreflightCheck, runCommands: boolean): Promise<Ver
 
 async function main(args: string[]): Promise<number> {
   const runCommands = args.includes('--check');
-  const name = args.find((a) => !a.startsWith('--')) ?? process.env.ENVIRONMENT;
-  if (!name) throw new Error(`Usage: npm run preflight -- <env> [--check]   (one of: ${environmentNames().join(', ')})`);
+  const phaseArg = args.includes('--phase') ? args[args.indexOf('--phase') + 1] : 'before';
+  if (!(PHASES as readonly string[]).includes(phaseArg)) throw new Error(`--phase must be one of ${PHASES.join(', ')}`);
+  const reached = PHASES.slice(0, PHASES.indexOf(phaseArg as Phase) + 1);
+  const name = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--phase') ?? process.env.ENVIRONMENT;
+  if (!name) throw new Error(`Usage: npm run preflight -- <env> [--check [--phase ${PHASES.join('|')}]]   (one of: ${environmentNames().join(', ')})`);
   const environment = getEnvironment(name);
   const checks = preflightChecks(environment, loadSite(name));
-  console.log(`Before the first apply of vehicle-tracking-${name} (${environment.region})${runCommands ? '' : ' — add --check to run the commands'}:\n`);
+  console.log(`First deployment of vehicle-tracking-${name} (${environment.region})${runCommands ? `, checked up to: ${PHASE_TITLES[phaseArg as Phase]}` : ' — add --check to run the commands'}`);
   let failed = 0;
-  for (const check of checks) {
-    const result = await verdict(check, runCommands);
-    const mark = result === undefined ? '[ ]' : result.ok ? '[✓]' : '[✗]';
-    if (result && !result.ok) failed += 1;
-    console.log(`${mark} ${check.what}${result ? `: ${result.detail}` : ''}`);
-    if (check.command) console.log(`    $ ${shellCommand(check.command)}`);
+  let notYet = 0;
+  for (const phase of PHASES) {
+    console.log(`\n${PHASE_TITLES[phase]}:`);
+    for (const check of checks.filter((c) => c.phase === phase)) {
+      const result = await verdict(check, runCommands);
+      const counts = reached.includes(phase);
+      const mark = result === undefined ? '[ ]' : result.ok ? '[✓]' : counts ? '[✗]' : '[–]';
+      if (result && !result.ok) {
+        if (counts) failed += 1;
+        else notYet += 1;
+      }
+      console.log(`${mark} ${check.what}${result ? `: ${result.detail}` : ''}`);
+      if (check.command) console.log(`    $ ${shellCommand(check.command)}`);
+    }
   }
   const unchecked = checks.filter((c) => c.command).length;
   console.log(
     runCommands
-      ? `\n${failed === 0 ? 'All checks passed.' : `${failed} check(s) failed.`}`
+      ? `\n${failed === 0 ? 'Ready for the next step.' : `${failed} check(s) failed.`}${notYet ? ` ${notYet} later check(s) not passing yet ([–]): expected until their step.` : ''}`
       : `\n${failed} site item(s) to fix; ${unchecked} item(s) not checked yet: run again with --check (read-only AWS calls).`,
   );
   return runCommands && failed > 0 ? 1 : 0;

@@ -38,8 +38,11 @@ function synthesizedStrings(environment: string): Set<string> {
 const withEnv = (text: string, environment: string) =>
   fillAddressPlaceholders(text.replace(/<env>/g, environment).replace(/<region>/g, getEnvironment(environment).region), getEnvironment(environment));
 
-/** Names the runbook tells operators to create themselves (the restored table, the snapshot copy). */
-const CREATED_BY_OPERATORS = /-restored$|-cache-restore$/;
+/**
+ * Names that are not in the synthesized stack on purpose: what operators create themselves (the
+ * restored table, the snapshot copy) and the state bucket of earlier versions (Upgrading).
+ */
+const CREATED_BY_OPERATORS = /-restored$|-cache-restore$|^vehicle-tracking-prod-terraform-state$/;
 
 /**
  * Addresses that may be absent from an environment: those of procedures that do not apply to it (the

@@ -55,6 +55,12 @@ describe('the account bootstrap stack', () => {
     }
   });
 
+  test('an environment deployed before it forgets its copy of the account setting instead of resetting it', () => {
+    for (const env of Object.keys(ENVIRONMENTS)) {
+      expect(synthesizeAll().module(env, 'api_services').removed).toEqual([{ from: 'aws_api_gateway_account.rest_api_account', lifecycle: { destroy: false } }]);
+    }
+  });
+
   test('keeps its own state outside cdktf.out/ and needs Terraform >= 1.10', () => {
     expect(account.terraform.backend.local.path).toBe(`../../../.terraform-state/${ACCOUNT_STACK}/terraform.tfstate`);
     expect(account.terraform.required_version).toBe('>= 1.10.0');
@@ -62,8 +68,12 @@ describe('the account bootstrap stack', () => {
 });
 
 describe('Terraform state', () => {
-  test('with the account in the site file, every environment keeps its state in the account bucket with locking', () => {
+  test('an s3 environment keeps its state in the account bucket with locking; a local one stays local whatever the site file says', () => {
     for (const env of Object.keys(ENVIRONMENTS)) {
+      if (getEnvironment(env).stateBackend === 'local') {
+        expect(synthesizeWithSite(env, SITE).terraform.backend).toEqual({ local: { path: `../../../.terraform-state/vehicle-tracking-${env}/terraform.tfstate` } });
+        continue;
+      }
       expect(synthesizeWithSite(env, SITE).terraform.backend.s3).toEqual({
         bucket: 'vehicle-tracking-tfstate-210987654321-us-east-1',
         key: `vehicle-tracking/${env}/terraform.tfstate`,
@@ -140,14 +150,14 @@ describe('npm run preflight', () => {
   test('lists, for a fresh account, each precondition with the read-only AWS command that checks it', () => {
     const output = execFileSync('npx', ['tsx', 'scripts/preflight.ts', 'prod'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, VT_SITE_DIR: tmp('vt-nosite-') } });
     expect(output).toContain('[✗] config/site/prod.json names at least one alarm e-mail');
-    expect(output).toContain('the account\'s Lambda concurrency quota is at least 600 (reserved 500 + 100 AWS keeps unreserved)');
-    expect(output).toContain('$ aws lambda get-account-settings --query AccountLimit.ConcurrentExecutions --output text --region us-east-1');
+    expect(output).toContain('the account\'s unreserved Lambda concurrency is at least 600 (reserved 500 + 100 AWS keeps unreserved');
+    expect(output).toContain('$ aws lambda get-account-settings --query AccountLimit.UnreservedConcurrentExecutions --output text --region us-east-1');
     expect(output).toContain("$ aws ce list-cost-allocation-tags --tag-keys Project Environment CostCenter --query 'CostAllocationTags[].[TagKey,Status]' --output text");
     expect(output).toContain('$ aws apigateway get-account --query cloudwatchRoleArn --output text --region us-east-1');
     for (const command of output.match(/^\s+\$ aws .*$/gm) ?? []) expect(command).toMatch(/ (get|list|describe|head)-|get-caller-identity/); // read-only
   });
 
-  test('--check runs them and reports each verdict (AWS CLI stood in by a script on PATH)', () => {
+  test('--check runs them and reports each verdict; only the phases reached fail the run (AWS CLI stood in by a script on PATH)', () => {
     const bin = tmp('vt-awscli-');
     fs.writeFileSync(
       path.join(bin, 'aws'),
@@ -157,7 +167,7 @@ describe('npm run preflight', () => {
         '  "sts get-caller-identity") echo 210987654321 ;;',
         '  "s3api get-bucket-versioning") echo Enabled ;;',
         '  "apigateway get-account") echo None ;;',
-        '  "lambda get-account-settings") echo 1000 ;;',
+        '  "lambda get-account-settings") echo 900 ;;',
         '  "ce list-cost-allocation-tags") printf "Project\\tActive\\nEnvironment\\tActive\\nCostCenter\\tInactive\\n" ;;',
         '  "sns list-subscriptions-by-topic") printf "fleet-oncall@fleet.test\\tarn:aws:sns:us-east-1:210987654321:vehicle-tracking-prod-alarms:1\\nplatform@fleet.test\\tPendingConfirmation\\n" ;;',
         '  *) echo "unexpected: $*" >&2; exit 2 ;;',
@@ -167,24 +177,31 @@ describe('npm run preflight', () => {
     );
     const site = tmp('vt-site-');
     fs.writeFileSync(path.join(site, 'prod.json'), JSON.stringify(SITE));
-    const result = spawnSync('npx', ['tsx', 'scripts/preflight.ts', 'prod', '--check'], {
-      cwd: REPO,
-      encoding: 'utf8',
-      env: { ...process.env, VT_SITE_DIR: site, PATH: `${bin}:${process.env.PATH}` },
-    });
+    const preflight = (...args: string[]) =>
+      spawnSync('npx', ['tsx', 'scripts/preflight.ts', 'prod', '--check', ...args], {
+        cwd: REPO,
+        encoding: 'utf8',
+        env: { ...process.env, VT_SITE_DIR: site, PATH: `${bin}:${process.env.PATH}` },
+      });
+    // Before any apply, the account's role and the subscriptions cannot exist yet: reported, not failed.
+    const before = preflight();
+    expect(before.status).toBe(0);
+    expect(before.stdout).toContain('[–] API Gateway has its account-wide CloudWatch Logs role');
+    expect(before.stdout).toContain('Ready for the next step. 3 later check(s) not passing yet');
+    const result = preflight('--phase', 'after');
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('[✓] the AWS credentials in use belong to the site\'s account: 210987654321');
     expect(result.stdout).toContain('[✓] the state bucket vehicle-tracking-tfstate-210987654321-us-east-1 exists');
     expect(result.stdout).toContain('[✗] API Gateway has its account-wide CloudWatch Logs role in us-east-1 (from vehicle-tracking-account): no role set');
-    expect(result.stdout).toContain('[✓] the account\'s Lambda concurrency quota is at least 600');
-    expect(result.stdout).toContain('[✗] cost allocation tags Project, Environment, CostCenter are active (the budget and the cost command filter on them): activate CostCenter');
+    expect(result.stdout).toContain('[✓] the account\'s unreserved Lambda concurrency is at least 600');
+    expect(result.stdout).toContain('activate CostCenter');
     expect(result.stdout).toContain('not confirmed: platform@fleet.test');
     expect(result.stdout).toContain('3 check(s) failed.');
   });
 
   test('a quota below reserved + 100 is a failure that says what to do', () => {
     const quota = preflightChecks(prod, SITE).find((c) => c.id === 'lambda-concurrency-quota')!;
-    expect(quota.judge('550\n')).toEqual({ ok: false, detail: expect.stringContaining('request an increase') });
+    expect(quota.judge('550\n')).toEqual({ ok: false, detail: expect.stringContaining('request a higher quota') });
     expect(quota.judge('600\n').ok).toBe(true);
   });
 });

@@ -71,7 +71,7 @@ describe.each(environmentNames())('synthesized stack %s', (environment) => {
   test('state: S3 with native locking where remote state is required, else local outside cdktf.out/; Terraform >= 1.10', () => {
     const config = getEnvironment(environment);
     expect(root.terraform.required_version).toBe('>= 1.10.0');
-    if (config.requireRemoteState) {
+    if (config.stateBackend === 's3') {
       // No site file in the repository: the bucket is left for `terraform init` to ask for.
       expect(root.terraform.backend.s3).toEqual({ key: `vehicle-tracking/${environment}/terraform.tfstate`, region: config.region, encrypt: true, use_lockfile: true });
     } else {

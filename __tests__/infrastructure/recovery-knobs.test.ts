@@ -38,14 +38,13 @@ describe('recovery knobs used by help/RUNBOOK.md', () => {
     expect(() => synthesizeEntry({ ...base, cache: { ...base.cache, restoreFromSnapshot: 'automatic.vehicle-tracking-test-70v-cache-001-2026-11-28-05-00' } })).toThrow(/copy it first/);
   });
 
-  test('replacing the cache leaves a final snapshot whose name differs for every restore', () => {
+  test('every cache group incarnation gets its own final snapshot name; the seed snapshot alone never replaces the group', () => {
     const base = ENVIRONMENTS['test-70v'];
-    const initial = synthesizeEntry(base)('cache').resource.aws_elasticache_replication_group.main.final_snapshot_identifier;
-    const restored = synthesizeEntry({ ...base, cache: { ...base.cache, restoreFromSnapshot: 'vehicle-tracking-test-70v-cache-restore-202611280600' } })('cache')
-      .resource.aws_elasticache_replication_group.main.final_snapshot_identifier;
-    expect(initial).toMatch(/^vehicle-tracking-test-70v-cache-final-[0-9a-f]{8}$/);
-    expect(restored).toMatch(/^vehicle-tracking-test-70v-cache-final-[0-9a-f]{8}$/);
-    expect(restored).not.toBe(initial);
+    const group = synthesizeEntry({ ...base, cache: { ...base.cache, restoreFromSnapshot: 'vehicle-tracking-test-70v-cache-restore-202611280600' } })('cache')
+      .resource.aws_elasticache_replication_group.main;
+    // Stamped when the group is planned, then frozen in state: a later replacement plans a new name.
+    expect(group.final_snapshot_identifier).toBe('vehicle-tracking-test-70v-cache-final-${formatdate("YYYYMMDDhhmm", plantimestamp())}');
+    expect(group.lifecycle.ignore_changes).toEqual(['final_snapshot_identifier', 'snapshot_name']);
   });
 
   test('applyIndexChanges lets one apply change index definitions; otherwise Terraform leaves indexes to auto scaling', () => {
@@ -53,6 +52,11 @@ describe('recovery knobs used by help/RUNBOOK.md', () => {
     const ignored = (config: typeof base) => synthesizeEntry(config)('database').resource.aws_dynamodb_table.vehicles.lifecycle.ignore_changes;
     expect(ignored(base)).toEqual(['read_capacity', 'write_capacity', 'global_secondary_index']);
     expect(ignored({ ...base, dynamodb: { ...base.dynamodb, applyIndexChanges: true } })).toEqual(['read_capacity', 'write_capacity']);
+    // That apply writes every index's capacity: at the maximum, never back down to the minimum.
+    const indexes = synthesizeEntry({ ...base, dynamodb: { ...base.dynamodb, applyIndexChanges: true } })('database').resource.aws_dynamodb_table.vehicles.global_secondary_index;
+    const { capacity } = base.dynamodb;
+    if (capacity.billingMode !== 'PROVISIONED') throw new Error('test-70v is provisioned');
+    for (const index of indexes) expect([index.read_capacity, index.write_capacity]).toEqual([capacity.read.max, capacity.write.max]);
   });
 
   test('restoreFromSnapshot seeds the replication group from the named snapshot', () => {

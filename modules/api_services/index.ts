@@ -124,6 +124,11 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
       dependsOn: [keysValue, ...this.restApi.usagePlanKeys],
     });
 
+    // Upgrading an environment deployed before vehicle-tracking-account existed: forget its copy of
+    // the account-wide API Gateway setting instead of destroying it (provider 6 resets the setting on
+    // destroy, which would cut every stage's logging in the account). Its old role is destroyed.
+    this.addOverride('removed', [{ from: 'aws_api_gateway_account.rest_api_account', lifecycle: { destroy: false } }]);
+
     const { stage } = this.restApi;
     this.output('api_url', { value: stage.invokeUrl, description: 'Base URL: https://<id>.execute-api.<region>.amazonaws.com/<env>' });
     this.output('health_url', { value: `${stage.invokeUrl}/health`, description: 'The runbook\'s API health check URL' });

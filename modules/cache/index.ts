@@ -5,7 +5,6 @@ import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subn
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import type { EnvironmentConfig } from '../../config/environments';
-import * as crypto from 'crypto';
 import { redisAuthSecretName, redisEndpointSecretName, resourceName } from '../../config/names';
 import { CACHE_SNAPSHOT_WINDOW, MAINTENANCE_WINDOW } from '../../config/operations';
 import { ModuleStack } from '../core/module-stack';
@@ -30,13 +29,12 @@ export function cacheNodeSuffixes(environment: EnvironmentConfig): string[] {
 }
 
 /**
- * Name of the snapshot ElastiCache takes when Terraform deletes the group (a restore replaces it).
- * It must be new each time: it changes with what a replacement restores from, so two restores never
- * collide on one name.
+ * Name of the snapshot ElastiCache takes when Terraform deletes the group (a restore replaces it):
+ * stamped with the minute the group was planned, and then frozen (ignore_changes), so every group
+ * incarnation has its own and two replacements never collide on one name.
  */
-export function finalSnapshotName(environment: EnvironmentConfig): string {
-  const generation = crypto.createHash('sha256').update(JSON.stringify([environment.cache.restoreFromSnapshot ?? '', CACHE_ENGINE])).digest('hex').slice(0, 8);
-  return `${replicationGroupId(environment.name)}-final-${generation}`;
+export function finalSnapshotName(environment: string): string {
+  return `${replicationGroupId(environment)}-final-\${formatdate("YYYYMMDDhhmm", plantimestamp())}`;
 }
 
 /**
@@ -106,7 +104,10 @@ export class CacheModule extends ModuleStack<CacheInputs, CacheOutputs> {
       snapshotRetentionLimit: env.cache.snapshotRetentionDays,
       snapshotName: env.cache.restoreFromSnapshot,
       // Replacing or deleting the group deletes its automatic snapshots; this keeps its data.
-      finalSnapshotIdentifier: finalSnapshotName(env),
+      finalSnapshotIdentifier: finalSnapshotName(env.name),
+      // The seed snapshot matters only when the group is created: a restore replaces the group with
+      // -replace (help/RUNBOOK.md), so setting or clearing restoreFromSnapshot never replaces it by itself.
+      lifecycle: { ignoreChanges: ['final_snapshot_identifier', 'snapshot_name'] },
       autoMinorVersionUpgrade: 'true',
       applyImmediately: false,
       logDeliveryConfiguration: logs.map(([kind, group]) => ({

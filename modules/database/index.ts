@@ -74,6 +74,9 @@ function tableConfig(environment: EnvironmentConfig, definition: TableDefinition
   const { capacity } = environment.dynamodb;
   const provisioned = capacity.billingMode === 'PROVISIONED';
   const throughput = provisioned ? { readCapacity: capacity.read.min, writeCapacity: capacity.write.min } : {};
+  // In the one apply that changes indexes, Terraform also writes every existing index's capacity:
+  // the maximum, so it can only rise (auto scaling brings it down again); the minimum would throttle.
+  const indexThroughput = provisioned && environment.dynamodb.applyIndexChanges ? { readCapacity: capacity.read.max, writeCapacity: capacity.write.max } : throughput;
   return {
     name: physicalTableName(environment, definition.key),
     billingMode: capacity.billingMode,
@@ -86,7 +89,7 @@ function tableConfig(environment: EnvironmentConfig, definition: TableDefinition
       hashKey: index.partitionKey.name,
       rangeKey: index.sortKey?.name,
       projectionType: 'ALL',
-      ...throughput,
+      ...indexThroughput,
     })),
     ttl: definition.ttlAttribute ? { attributeName: definition.ttlAttribute, enabled: true } : undefined,
     pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: PITR_RECOVERY_PERIOD_DAYS },
