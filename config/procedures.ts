@@ -170,6 +170,17 @@ export const PROCEDURES: readonly Procedure[] = [
     mustNotTouch: [...FUNCTION, ...TABLES_AND_SCALING],
   },
   {
+    id: 'cache-scale-now',
+    section: 'Vertical Scaling',
+    commands: [
+      'aws elasticache modify-replication-group --replication-group-id vehicle-tracking-<env>-cache \\',
+      '  --cache-node-type <value:cache.nodeType> --apply-immediately',
+    ],
+    changes: [],
+    mustNotTouch: [],
+    overrides: { address: 'module.cache.aws_elasticache_replication_group.main', attribute: 'node_type', configKey: 'cache.nodeType' },
+  },
+  {
     id: 'cache-restore',
     section: 'ElastiCache Recovery',
     commands: [
