@@ -3,7 +3,10 @@ import swagger from '@fastify/swagger';
 import Fastify, { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ApiConfig } from './config';
 import { ApiKeySource, installApiKeyAuth } from './plugins/auth';
+import { installHttpEdges } from './plugins/http-edges';
+import { serializeRequest } from './plugins/log-redaction';
 import { installProblemHandlers } from './plugins/problems';
+import { installStorableCheck } from './plugins/storable';
 import { installValidators } from './plugins/validation';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
@@ -44,6 +47,13 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT_BYTES,
+    // Long ids reach the schema (a 400 naming the field) instead of the router's bare 414.
+    maxParamLength: 2048,
+    // Malformed HTTP (dev server; API Gateway answers it in AWS): a problem document, not Node's text.
+    clientErrorHandler: (error, socket) => {
+      const body = JSON.stringify({ type: 'about:blank', title: 'Bad Request', status: 400, detail: `Malformed HTTP request: ${(error as NodeJS.ErrnoException).code ?? 'parse error'}` });
+      if (socket.writable) socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    },
     // A client's x-request-id (API Gateway's request id in Lambda) or a fresh one.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -51,14 +61,17 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     },
     childLoggerFactory: (logger, bindings, childOptions, rawReq) => {
       const awsRequestId = rawReq.headers[LAMBDA_REQUEST_ID_HEADER];
-      return logger.child(typeof awsRequestId === 'string' ? { ...bindings, awsRequestId } : bindings, childOptions);
+      const options = { ...childOptions, serializers: { ...childOptions.serializers, req: serializeRequest } };
+      return logger.child(typeof awsRequestId === 'string' ? { ...bindings, awsRequestId } : bindings, options);
     },
   });
   app.decorate('appConfig', options.config);
   app.decorate('services', options.services);
   app.addSchema(problemSchema);
   installValidators(app);
-  installProblemHandlers(app, () => 'positions');
+  const routeIndex = installHttpEdges(app);
+  installProblemHandlers(app, () => 'positions', routeIndex);
+  installStorableCheck(app, () => 'positions');
   installApiKeyAuth(app, options.apiKeys ?? options.config.apiKeys);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -4,10 +4,18 @@ export interface FieldError {
   readonly message: string;
 }
 
+/** Field errors a 400 lists at most; the detail counts the rest. */
+export const MAX_FIELD_ERRORS = 20;
+
 /** `positions[2].lat must be <= 90 (and 3 more)`: the first problem, and how many follow. */
-export function summarizeFieldErrors(errors: readonly FieldError[]): string {
+export function summarizeFieldErrors(errors: readonly FieldError[], total = errors.length): string {
   const [first] = errors;
-  return `${first.field} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`;
+  return `${first.field} ${first.message}${total > 1 ? ` (and ${total - 1} more)` : ''}`;
+}
+
+/** A 400 for these problems: at most MAX_FIELD_ERRORS listed, all counted. */
+export function fieldErrorsProblem(errors: readonly FieldError[], suffix = ''): ApiError {
+  return ApiError.badRequest(`${summarizeFieldErrors(errors)}${suffix}`, errors.slice(0, MAX_FIELD_ERRORS));
 }
 
 /**

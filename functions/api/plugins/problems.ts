@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, FieldError, StorageUnavailableError, summarizeFieldErrors } from '../domain/errors';
 import type { IngestResult } from '../services/ingest';
+import type { RouteIndex } from './http-edges';
 import { toFieldErrors } from './validation';
 
 const TITLES: Record<number, string> = {
@@ -8,9 +9,12 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -61,7 +65,7 @@ export function sendIngestResult(request: FastifyRequest, reply: FastifyReply, r
  * field; an unreachable database is 503 with Retry-After; anything else is a logged 500 that
  * reveals nothing internal.
  */
-export function installProblemHandlers(app: FastifyInstance, bodyName: (request: FastifyRequest) => string): void {
+export function installProblemHandlers(app: FastifyInstance, bodyName: (request: FastifyRequest) => string, routes: RouteIndex): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) return sendProblem(request, reply, error.status, error.message, error.errors, error.extra);
     if (error instanceof StorageUnavailableError) {
@@ -70,8 +74,8 @@ export function installProblemHandlers(app: FastifyInstance, bodyName: (request:
       return sendProblem(request, reply, 503, 'The database is unavailable or throttling; retry shortly. Nothing was lost: unacknowledged writes were not stored.');
     }
     if (error.validation) {
-      const errors = toFieldErrors(error.validation as never, error.validationContext, bodyName(request));
-      return sendProblem(request, reply, 400, summarizeFieldErrors(errors), errors);
+      const { errors, total } = toFieldErrors(error.validation as never, error.validationContext, bodyName(request));
+      return sendProblem(request, reply, 400, summarizeFieldErrors(errors, total), errors);
     }
     switch (error.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -82,6 +86,8 @@ export function installProblemHandlers(app: FastifyInstance, bodyName: (request:
         return sendProblem(request, reply, 400, 'Request body is empty', [{ field: 'body', message: 'is required' }]);
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
         return sendProblem(request, reply, 400, 'Request body is not valid JSON', [{ field: 'body', message: 'is not valid JSON' }]);
+      case 'VT_JSON_TOO_DEEP':
+        return sendProblem(request, reply, 400, `Request body ${error.message}`, [{ field: 'body', message: error.message }]);
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return sendProblem(request, reply, error.statusCode, error.message);
@@ -90,7 +96,11 @@ export function installProblemHandlers(app: FastifyInstance, bodyName: (request:
     return sendProblem(request, reply, 500, 'Internal error; the request id identifies it in the logs');
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, 404, `No route ${request.method} ${request.url.split('?')[0]}; see /docs`),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const allowed = routes.allowedMethods(path);
+    if (allowed.length === 0) return sendProblem(request, reply, 404, `No route ${request.method} ${path}; see /docs`);
+    reply.header('allow', allowed.join(', '));
+    return sendProblem(request, reply, 405, `${request.method} is not supported on ${path}; use ${allowed.join(', ')}`);
+  });
 }

@@ -1,21 +1,79 @@
-import Ajv, { ErrorObject } from 'ajv';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
-import type { FieldError } from '../domain/errors';
+import { FieldError, MAX_FIELD_ERRORS } from '../domain/errors';
 
 /**
  * Bodies are validated strictly (no type coercion: `"lat": true` is an error, not 1) and report
- * every problem at once; query strings and path parameters are coerced from text as usual.
+ * problems at once; query strings and path parameters are coerced from text as usual.
+ * The work is bounded by the schema, not by the body: an array beyond its `maxItems` is refused
+ * before any item is looked at (a 1 MB array would otherwise yield one error per element).
  */
 export function installValidators(app: FastifyInstance): void {
   const common = { allErrors: true, useDefaults: true, removeAdditional: false, strict: false } as const;
   const strict = addFormats(new Ajv({ ...common, coerceTypes: false }));
   const lenient = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : lenient).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    httpPart === 'body' ? boundedBySize(strict.compile(schema), schema as BodySchema) : lenient.compile(schema),
+  );
 }
 
-/** Ajv errors as client-facing fields: `/3/lat` in a body array becomes `positions[3].lat`. */
-export function toFieldErrors(errors: readonly ErrorObject[], httpPart: string | undefined, bodyName: string): FieldError[] {
+interface BodySchema {
+  readonly type?: string;
+  readonly maxItems?: number;
+  readonly anyOf?: readonly BodySchema[];
+}
+
+/** The largest array the body schema accepts at its top level, if it accepts arrays at all. */
+function topLevelMaxItems(schema: BodySchema): number | undefined {
+  const arrays = [schema, ...(schema.anyOf ?? [])].filter((s) => s.type === 'array' && s.maxItems !== undefined);
+  return arrays.length > 0 ? Math.max(...arrays.map((s) => s.maxItems!)) : undefined;
+}
+
+/** No object in any body here may have more fields (the widest, vehicle metadata, allows 50). */
+export const MAX_OBJECT_FIELDS = 100;
+
+/** The JSON pointer of the first object with more than `limit` fields, and its size. */
+function widestObject(value: unknown, limit: number, pointer = ''): { pointer: string; size: number } | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+  if (!Array.isArray(value) && entries.length > limit) return { pointer, size: entries.length };
+  for (const [key, child] of entries) {
+    const found = widestObject(child, limit, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function boundedBySize(validate: ValidateFunction, schema: BodySchema): ValidateFunction {
+  const maxItems = topLevelMaxItems(schema);
+  const bounded = ((data: unknown) => {
+    if (maxItems !== undefined && Array.isArray(data) && data.length > maxItems) {
+      bounded.errors = [
+        { keyword: 'maxItems', instancePath: '', schemaPath: '#/maxItems', params: { limit: maxItems }, message: `must NOT have more than ${maxItems} items (it has ${data.length})` },
+      ];
+      return false;
+    }
+    // Ajv reports every unknown field of an object: 60,000 of them would be 60,000 errors.
+    const wide = widestObject(data, MAX_OBJECT_FIELDS);
+    if (wide) {
+      bounded.errors = [
+        { keyword: 'maxProperties', instancePath: wide.pointer, schemaPath: '#/maxProperties', params: { limit: MAX_OBJECT_FIELDS }, message: `must NOT have more than ${MAX_OBJECT_FIELDS} fields (it has ${wide.size})` },
+      ];
+      return false;
+    }
+    const valid = validate(data);
+    bounded.errors = validate.errors;
+    return valid;
+  }) as ValidateFunction;
+  return bounded;
+}
+
+/**
+ * Ajv errors as client-facing fields: `/3/lat` in a body array becomes `positions[3].lat`. At most
+ * MAX_FIELD_ERRORS are returned, with the total; the work is linear in the number of Ajv errors.
+ */
+export function toFieldErrors(errors: readonly ErrorObject[], httpPart: string | undefined, bodyName: string): { errors: FieldError[]; total: number } {
   const seen = new Set<string>();
   const result: FieldError[] = [];
   for (const error of resolveAnyOf(errors)) {
@@ -32,9 +90,9 @@ export function toFieldErrors(errors: readonly ErrorObject[], httpPart: string |
     const key = `${field}|${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    result.push({ field: field || httpPart || 'body', message });
+    if (result.length < MAX_FIELD_ERRORS) result.push({ field: field || httpPart || 'body', message });
   }
-  return result;
+  return { errors: result, total: seen.size };
 }
 
 /**
@@ -43,24 +101,28 @@ export function toFieldErrors(errors: readonly ErrorObject[], httpPart: string |
  * otherwise the summary ("wrong type") is.
  */
 function resolveAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
-  const anyOfs = errors.filter((e) => e.keyword === 'anyOf');
-  if (anyOfs.length === 0) return [...errors];
+  if (!errors.some((e) => e.keyword === 'anyOf')) return [...errors];
   const dropped = new Set<ErrorObject>();
-  for (const anyOf of anyOfs) {
+  errors.forEach((anyOf, index) => {
+    if (anyOf.keyword !== 'anyOf') return;
+    // Ajv reports a failed anyOf's branch errors just before it: walk back over them only.
     const prefix = `${anyOf.schemaPath}/`;
-    const children = errors.filter((e) => e.schemaPath.startsWith(prefix));
     const branches = new Map<string, ErrorObject[]>();
-    for (const child of children) {
+    for (let i = index - 1; i >= 0; i--) {
+      const child = errors[i];
+      if (!child.schemaPath.startsWith(prefix) || !child.instancePath.startsWith(anyOf.instancePath)) break;
       const branch = child.schemaPath.slice(prefix.length).split('/')[0];
-      branches.set(branch, [...(branches.get(branch) ?? []), child]);
+      const list = branches.get(branch);
+      if (list) list.push(child);
+      else branches.set(branch, [child]);
     }
     const typeMatches = [...branches.values()].filter(
       (branchErrors) => !branchErrors.some((e) => e.keyword === 'type' && e.instancePath === anyOf.instancePath),
     );
     const keep = typeMatches.length === 1 ? new Set(typeMatches[0]) : new Set<ErrorObject>();
-    for (const child of children) if (!keep.has(child)) dropped.add(child);
+    for (const list of branches.values()) for (const child of list) if (!keep.has(child)) dropped.add(child);
     if (keep.size > 0) dropped.add(anyOf);
-  }
+  });
   return errors.filter((e) => !dropped.has(e));
 }
 

@@ -6,8 +6,9 @@ const dependency = {
   properties: {
     status: { type: 'string', enum: ['up', 'down', 'degraded', 'disabled'] },
     latencyMs: { type: 'number' },
-    error: { type: 'string' },
   },
+  // Public: states only. The cause (host names, addresses, SDK messages) goes to the log.
+  additionalProperties: false,
 } as const;
 
 const readySchema = {
@@ -47,17 +48,22 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: readySchema, 503: readySchema },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const started = performance.now();
       const [dynamodb, cache] = await Promise.all([
         Promise.all([app.services.vehicles.probe(), app.services.positions.probe()]).then(
           () => ({ status: 'up' as const, latencyMs: Math.round((performance.now() - started) * 10) / 10 }),
-          (error: Error) => ({ status: 'down' as const, error: error.name || error.message }),
+          (error: Error) => {
+            request.log.warn({ err: error }, 'Readiness: DynamoDB is down');
+            return { status: 'down' as const };
+          },
         ),
         app.services.cache.health(),
       ]);
+      if (cache.error) request.log.warn({ err: cache.error }, 'Readiness: Redis is degraded');
       const status = dynamodb.status === 'down' ? 'unavailable' : cache.status === 'degraded' ? 'degraded' : 'ready';
-      return reply.code(status === 'unavailable' ? 503 : 200).send({ status, dynamodb, cache });
+      const { error: _cause, ...cacheState } = cache;
+      return reply.code(status === 'unavailable' ? 503 : 200).send({ status, dynamodb, cache: cacheState });
     },
   );
 };

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { ApiError, summarizeFieldErrors } from '../domain/errors';
+import { fieldErrorsProblem } from '../domain/errors';
 import { parseOsmAndJson, parseOsmAndQuery } from '../protocols/osmand';
 import { problemRef } from '../schemas/common';
 import { ingestResultSchema } from '../schemas/position';
@@ -27,7 +27,7 @@ export const osmandRoutes: FastifyPluginAsync = async (app) => {
       body && typeof body === 'object' && !Buffer.isBuffer(body)
         ? parseOsmAndJson(body)
         : parseOsmAndQuery(query.has('id') || query.has('deviceid') || typeof body !== 'string' ? query : new URLSearchParams(body), now);
-    if ('errors' in parsed) throw ApiError.badRequest(`${summarizeFieldErrors(parsed.errors)}. Nothing was stored.`, parsed.errors);
+    if ('errors' in parsed) throw fieldErrorsProblem(parsed.errors, '. Nothing was stored.');
     const vehicleId = await app.services.devices.vehicleOf(parsed.report.deviceId);
     if (!vehicleId) return sendProblem(request, reply, 401, UNKNOWN_DEVICE);
     const result = await app.services.ingest.ingest(

@@ -1,4 +1,5 @@
-import { ApiError, FieldError, StorageUnavailableError, summarizeFieldErrors } from '../domain/errors';
+import { unstorableFields } from '../domain/dynamo-limits';
+import { ApiError, FieldError, StorageUnavailableError, fieldErrorsProblem } from '../domain/errors';
 import type { Position } from '../domain/position';
 import { positionKey } from '../domain/position';
 import { TimestampInput, checkPositionTimestamp } from '../domain/timestamps';
@@ -61,11 +62,13 @@ export class IngestService {
     const errors: FieldError[] = [];
     const parsed: { item: IngestItem; position: Position }[] = [];
     for (const item of items) {
+      // Device protocols (query strings) reach here without a JSON body: the same storage limits apply.
+      errors.push(...unstorableFields(item.input, item.field));
       const checked = checkPositionTimestamp(item.input.timestamp, at(item.field, 'timestamp'), now, this.retentionDays);
       if ('error' in checked) errors.push(checked.error);
       else parsed.push({ item, position: toPosition(item, checked.ms, now) });
     }
-    if (errors.length) throw ApiError.badRequest(`${summarizeFieldErrors(errors)}. Nothing was stored.`, errors);
+    if (errors.length) throw fieldErrorsProblem(errors, '. Nothing was stored.');
 
     const vehicleIds = [...new Set(items.map((item) => item.vehicleId))];
     const known = await this.vehicles.existing(vehicleIds);

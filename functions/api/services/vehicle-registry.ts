@@ -58,7 +58,8 @@ export class VehicleRegistry {
       await this.vehicles.create(vehicle);
     } catch (error) {
       await this.devices.release(vehicle.deviceId, vehicle.id).catch((releaseError: Error) =>
-        this.log.error({ err: releaseError.message, deviceId: vehicle.deviceId }, 'Could not release the device id of a vehicle that was not created'),
+        // The device id is a tracker's credential: log the vehicle it was claimed for, never the id.
+        this.log.error({ err: releaseError.message, vehicleId: vehicle.id }, 'Could not release the device id claimed for a vehicle that was not created'),
       );
       throw error;
     }

@@ -1,0 +1,61 @@
+import type { FieldError } from './errors';
+
+/**
+ * What DynamoDB (and the SDK's marshaller) can store, checked before any store is touched, so a
+ * client's value is a 400 naming the field and never a 503 that no retry can fix:
+ * - numbers: DynamoDB keeps magnitudes 1e-130 … <1e126 (and 0); the SDK refuses integers beyond
+ *   2^53 − 1, which a JSON double cannot hold exactly anyway;
+ * - maps and lists nest at most 32 levels in an item (ours start one or two levels down);
+ * - map keys are non-empty, and not names the SDK treats as an object's machinery.
+ */
+export const DYNAMO_LIMITS = {
+  /** Nesting allowed inside a client-supplied value (an item's own levels come on top, under 32). */
+  maxNesting: 16,
+  minMagnitude: 1e-130,
+  maxMagnitude: 1e126,
+} as const;
+
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function numberProblem(value: number): string | undefined {
+  if (!Number.isFinite(value)) return 'must be a finite number';
+  if (Number.isInteger(value) && !Number.isSafeInteger(value)) return 'must be an integer within ±9007199254740991 (2^53 − 1)';
+  const magnitude = Math.abs(value);
+  if (magnitude !== 0 && magnitude < DYNAMO_LIMITS.minMagnitude) return 'is too close to zero to store (DynamoDB keeps magnitudes down to 1e-130); send 0';
+  if (magnitude >= DYNAMO_LIMITS.maxMagnitude) return 'is too large to store (DynamoDB keeps magnitudes below 1e126)';
+  return undefined;
+}
+
+const fieldName = (parent: string, key: string) => (/^[A-Za-z_$][\w$]*$/.test(key) ? (parent ? `${parent}.${key}` : key) : `${parent}[${JSON.stringify(key)}]`);
+
+/**
+ * Problems that would make DynamoDB or the SDK reject `value`, named from `field`. Linear in the
+ * value's size; never descends below the nesting limit, so no input can exhaust the stack.
+ */
+export function unstorableFields(value: unknown, field: string, limit = 20): FieldError[] {
+  const problems: FieldError[] = [];
+  const walk = (node: unknown, path: string, depth: number): void => {
+    if (problems.length >= limit) return;
+    if (typeof node === 'number') {
+      const problem = numberProblem(node);
+      if (problem) problems.push({ field: path, message: problem });
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    if (depth > DYNAMO_LIMITS.maxNesting) {
+      problems.push({ field: path, message: `nests more than ${DYNAMO_LIMITS.maxNesting} levels of objects or arrays` });
+      return;
+    }
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => walk(item, `${path}[${i}]`, depth + 1));
+      return;
+    }
+    for (const [key, item] of Object.entries(node)) {
+      if (key === '') problems.push({ field: `${path}[""]`, message: 'has an empty name; names must have at least one character' });
+      else if (RESERVED_KEYS.has(key)) problems.push({ field: fieldName(path, key), message: `"${key}" cannot be used as a name` });
+      else walk(item, fieldName(path, key), depth + 1);
+    }
+  };
+  walk(value, field, 0);
+  return problems;
+}
