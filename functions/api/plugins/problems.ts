@@ -86,7 +86,7 @@ export function installProblemHandlers(app: FastifyInstance, bodyName: (request:
         return sendProblem(request, reply, 400, 'Request body is empty', [{ field: 'body', message: 'is required' }]);
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
         return sendProblem(request, reply, 400, 'Request body is not valid JSON', [{ field: 'body', message: 'is not valid JSON' }]);
-      case 'VT_JSON_TOO_DEEP':
+      case 'VT_JSON_SHAPE':
         return sendProblem(request, reply, 400, `Request body ${error.message}`, [{ field: 'body', message: error.message }]);
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {

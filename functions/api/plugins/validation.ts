@@ -33,13 +33,23 @@ function topLevelMaxItems(schema: BodySchema): number | undefined {
 /** No object in any body here may have more fields (the widest, vehicle metadata, allows 50). */
 export const MAX_OBJECT_FIELDS = 100;
 
-/** The JSON pointer of the first object with more than `limit` fields, and its size. */
+/** The JSON pointer of the first object with more than `limit` fields, and its size (no allocation per key). */
 function widestObject(value: unknown, limit: number, pointer = ''): { pointer: string; size: number } | undefined {
   if (value === null || typeof value !== 'object') return undefined;
-  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
-  if (!Array.isArray(value) && entries.length > limit) return { pointer, size: entries.length };
-  for (const [key, child] of entries) {
-    const found = widestObject(child, limit, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = widestObject(value[i], limit, `${pointer}/${i}`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  const record = value as Record<string, unknown>;
+  let size = 0;
+  for (const key in record) if (Object.prototype.hasOwnProperty.call(record, key)) size++;
+  if (size > limit) return { pointer, size };
+  for (const key in record) {
+    if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+    const found = widestObject(record[key], limit, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
     if (found) return found;
   }
   return undefined;

@@ -3,11 +3,13 @@ import { fieldErrorsProblem } from '../domain/errors';
 import { parseOsmAndJson, parseOsmAndQuery } from '../protocols/osmand';
 import { problemRef } from '../schemas/common';
 import { ingestResultSchema } from '../schemas/position';
+import { DEVICE_ID_PATTERN } from '../schemas/vehicle';
 import { sendIngestResult, sendProblem } from '../plugins/problems';
 
 export const OSMAND_PATH = '/osmand';
 
 const UNKNOWN_DEVICE = 'Unknown device: register a vehicle with this deviceId first';
+const DEVICE_ID = new RegExp(DEVICE_ID_PATTERN);
 
 /**
  * Traccar Client / OsmAnd trackers. They cannot send x-api-key, so, as in Traccar, the registered
@@ -28,6 +30,9 @@ export const osmandRoutes: FastifyPluginAsync = async (app) => {
         ? parseOsmAndJson(body)
         : parseOsmAndQuery(query.has('id') || query.has('deviceid') || typeof body !== 'string' ? query : new URLSearchParams(body), now);
     if ('errors' in parsed) throw fieldErrorsProblem(parsed.errors, '. Nothing was stored.');
+    // An id no vehicle could have been registered with is unknown without a lookup (a 3 KB id would
+    // exceed DynamoDB's key size and fail as a 500): same answer as any unknown device.
+    if (!DEVICE_ID.test(parsed.report.deviceId)) return sendProblem(request, reply, 401, UNKNOWN_DEVICE);
     const vehicleId = await app.services.devices.vehicleOf(parsed.report.deviceId);
     if (!vehicleId) return sendProblem(request, reply, 401, UNKNOWN_DEVICE);
     const result = await app.services.ingest.ingest(

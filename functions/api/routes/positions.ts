@@ -11,7 +11,7 @@ import {
   vehiclePositionInputSchema,
 } from '../schemas/position';
 import { vehicleIdParamsSchema } from '../schemas/vehicle';
-import { decodeCursor, encodeCursor } from '../services/cursor';
+import { CursorKey, decodeCursor, encodeCursor } from '../services/cursor';
 import type { IngestItem, PositionInput } from '../services/ingest';
 import { sendIngestResult } from '../plugins/problems';
 
@@ -141,7 +141,8 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
       const to = parseQueryTimestamp(request.query.to, 'to') ?? now + 5 * 60 * 1000;
       if (from > to) throw ApiError.badRequest('from must not be after to', [{ field: 'from', message: 'must not be after to' }]);
       const scope = `history|${id}|${request.query.from ?? ''}|${request.query.to ?? ''}|${order}`;
-      const after = cursor ? (decodeCursor(cursor, scope, { vehicleId: 'S', ts: 'N' }).ts as number) : undefined;
+      const fits = (key: CursorKey) => key.vehicleId === id && Number(key.ts) >= from && Number(key.ts) <= to;
+      const after = cursor ? (decodeCursor(cursor, scope, { vehicleId: 'S', ts: 'N' }, fits).ts as number) : undefined;
 
       const vehicle = await vehicles.get(id);
       if (!vehicle) throw ApiError.notFound(`Vehicle ${id} does not exist`);

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ApiError } from '../domain/errors';
 import { toVehicleView } from '../domain/vehicle';
 import type { Registration } from '../services/vehicle-registry';
-import { cursorQuerySchema, idSchema, problemRef } from '../schemas/common';
+import { ID_PATTERN, cursorQuerySchema, idSchema, problemRef } from '../schemas/common';
 import {
   MAX_METADATA_BYTES,
   createVehicleSchema,
@@ -10,7 +10,7 @@ import {
   vehicleIdParamsSchema,
   vehicleViewSchema,
 } from '../schemas/vehicle';
-import { decodeCursor, encodeCursor } from '../services/cursor';
+import { CursorKey, decodeCursor, encodeCursor } from '../services/cursor';
 import type { VehicleChanges } from '../services/vehicle-store';
 
 
@@ -74,7 +74,9 @@ export const vehicleRoutes: FastifyPluginAsync = async (app) => {
       const { fleetId, limit, cursor } = request.query;
       const scope = `vehicles|${fleetId ?? '*'}`;
       const shape: Record<string, 'S'> = fleetId ? { vehicleId: 'S', fleetId: 'S' } : { vehicleId: 'S' };
-      const startKey = cursor ? (decodeCursor(cursor, scope, shape) as Record<string, string>) : undefined;
+      const id = new RegExp(ID_PATTERN);
+      const fits = (key: CursorKey) => id.test(String(key.vehicleId)) && (!fleetId || key.fleetId === fleetId);
+      const startKey = cursor ? (decodeCursor(cursor, scope, shape, fits) as Record<string, string>) : undefined;
       const page = await vehicles.list({ fleetId, limit, startKey });
       return {
         items: page.vehicles.map(toVehicleView),

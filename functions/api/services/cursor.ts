@@ -6,15 +6,21 @@ export type CursorKey = Readonly<Record<string, string | number>>;
 /**
  * Opaque pagination cursors: DynamoDB's LastEvaluatedKey plus a digest binding it to the query it
  * came from (path, filters, order). A cursor that was edited or belongs to another query is a 400.
- * The digest detects tampering and reuse; it is not a secret: a forged cursor could only start a
- * page elsewhere in a query the caller may already run.
+ * The digest detects accidents (an edited cursor, one from another query); it is not a secret, so
+ * every decoded key is also re-validated against the query by `fits` (same partition, inside the
+ * query's range, well-formed ids): a forged cursor is a 400, never a key DynamoDB would reject.
  */
 export function encodeCursor(scope: string, key: CursorKey): string {
   const body = JSON.stringify(key);
   return Buffer.from(JSON.stringify({ k: key, d: digest(scope, body) })).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, scope: string, shape: Readonly<Record<string, 'S' | 'N'>>): CursorKey {
+export function decodeCursor(
+  cursor: string,
+  scope: string,
+  shape: Readonly<Record<string, 'S' | 'N'>>,
+  fits: (key: CursorKey) => boolean,
+): CursorKey {
   const invalid = () =>
     ApiError.badRequest('cursor is invalid or belongs to another query; start again without it', [
       { field: 'cursor', message: 'is invalid or belongs to another query' },
@@ -33,7 +39,7 @@ export function decodeCursor(cursor: string, scope: string, shape: Readonly<Reco
     fields.every(([name, value]) =>
       shape[name] === 'S' ? typeof value === 'string' : shape[name] === 'N' ? Number.isSafeInteger(value) : false,
     );
-  if (!wellFormed || parsed.d !== digest(scope, JSON.stringify(key))) throw invalid();
+  if (!wellFormed || parsed.d !== digest(scope, JSON.stringify(key)) || !fits(key as CursorKey)) throw invalid();
   return key as CursorKey;
 }
 
