@@ -1,3 +1,6 @@
+import { Writable } from 'stream';
+import pino from 'pino';
+import { buildApp } from '../../functions/api/app';
 import { FaultyDynamoProxy, startFaultyDynamoProxy } from '../helpers/faulty-dynamo-proxy';
 import { TestApp, createVehicle, iso, startTestApp } from '../helpers/test-app';
 
@@ -90,5 +93,26 @@ describe('partial failure of a batch', () => {
     expect(response.statusCode).toBe(503);
     expect(response.json()).toMatchObject({ stored: 0, failed: [{ field: '', vehicleId: a.id }] });
     expect(await history(a.id)).toEqual([]);
+  });
+});
+
+describe('a 503 for unstored positions', () => {
+  test('is logged with its cause, as every 5xx is', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write: (chunk, _encoding, done) => (lines.push(...String(chunk).split('\n').filter(Boolean).map((l) => JSON.parse(l))), done()) });
+    const app = buildApp({ config: t.config, services: t.services, logger: pino({ level: 'info' }, sink) });
+    try {
+      const v = await createVehicle(t.app);
+      proxy.withholdItems = (item) => item.vehicleId.S === v.id;
+      const response = await app.inject({ method: 'POST', url: `/vehicles/${v.id}/positions`, payload: { lat: 1, lon: 1, timestamp: NOW - 5 * MIN } });
+      expect(response.statusCode).toBe(503);
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ level: 50, msg: expect.stringContaining('Ingest: positions not stored'), failed: 1, reasons: [expect.stringContaining('resend it')] }),
+        ]),
+      );
+    } finally {
+      await app.close();
+    }
   });
 });

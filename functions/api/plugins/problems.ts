@@ -49,6 +49,9 @@ export function sendProblem(
  */
 export function sendIngestResult(request: FastifyRequest, reply: FastifyReply, result: IngestResult): FastifyReply {
   if (result.failed.length === 0) return reply.code(200).send({ stored: result.stored, duplicatesInRequest: result.duplicatesInRequest });
+  // Every 5xx is logged with its cause: here, why each position could not be stored.
+  const reasons = [...new Set(result.failed.map((f) => f.reason))];
+  request.log.error({ stored: result.stored, failed: result.failed.length, reasons }, 'Ingest: positions not stored; the client was told to resend exactly those');
   reply.header('retry-after', '1');
   return sendProblem(
     request,
