@@ -143,6 +143,49 @@ describe('a network partition between the app and a Redis that keeps its data', 
   });
 });
 
+describe('the geo index after a partition in which vehicles were deleted or moved', () => {
+  let redis: ThrowawayRedis;
+  let link: TcpProxy;
+  let t: TestApp;
+  beforeAll(async () => {
+    redis = await ThrowawayRedis.start();
+    link = await TcpProxy.start(redis.port);
+    t = await startTestApp({ redisUrl: link.url });
+  });
+  afterAll(async () => {
+    await t.close();
+    await link.cut();
+    await redis.stop();
+  });
+
+  test('a vehicle deleted, or moved to another fleet, while Redis was unreachable is not served from the index afterwards', async () => {
+    const place = async (fleetId: string, lat: number) => {
+      const { id } = await createVehicle(t.app, { fleetId });
+      await t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: { lat, lon: 7, timestamp: NOW - MIN } });
+      return id;
+    };
+    const gone = await place('geo-a', 40.0);
+    const moved = await place('geo-a', 40.001);
+    const stays = await place('geo-a', 40.002);
+    const nearby = (fleetId: string) => t.app.inject({ method: 'GET', url: `/positions/nearby?lat=40&lon=7&radius=1000&fleetId=${fleetId}` });
+    const ids = (response: { json(): { items: { vehicleId: string }[] } }) => response.json().items.map((i) => i.vehicleId);
+    await eventually(async () => (await nearby('geo-a')).headers['x-cache'] === 'hit');
+    expect(ids(await nearby('geo-a'))).toEqual([gone, moved, stays]);
+
+    await link.cut();
+    expect((await t.app.inject({ method: 'DELETE', url: `/vehicles/${gone}` })).statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'PATCH', url: `/vehicles/${moved}`, payload: { fleetId: 'geo-b' } })).statusCode).toBe(200);
+    await link.restore();
+
+    // Once the index is trusted again (x-cache: hit), it says what DynamoDB says.
+    await eventually(async () => (await nearby('geo-a')).headers['x-cache'] === 'hit' && (await nearby('geo-b')).headers['x-cache'] === 'hit');
+    for (let i = 0; i < 3; i++) {
+      expect(ids(await nearby('geo-a'))).toEqual([stays]);
+      expect(ids(await nearby('geo-b'))).toEqual([moved]);
+    }
+  });
+});
+
 describe('Redis that never answers', () => {
   test('the app starts and serves from DynamoDB; readiness says the cache is degraded', async () => {
     const t = await startTestApp({ redisUrl: 'redis://127.0.0.1:9' });

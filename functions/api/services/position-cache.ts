@@ -44,6 +44,9 @@ if not geoTs or geoTs < ts then
     redis.call('ZREM', KEYS[2], ARGV[4])
   end
   redis.call('HSET', KEYS[3], ARGV[4], ARGV[1] .. '|' .. ARGV[7] .. '|' .. ARGV[2])
+elseif geoTs == ts and string.match(geo, '^%d+|([^|]*)|') ~= ARGV[7] then
+  -- Same fix, newer knowledge of the vehicle's fleet (a move missed while Redis was unreachable).
+  redis.call('HSET', KEYS[3], ARGV[4], ARGV[1] .. '|' .. ARGV[7] .. '|' .. ARGV[2])
 end
 return updated
 `;
@@ -304,10 +307,19 @@ export class PositionCache {
     this.rebuilding = (async () => {
       if ((await redis.set(lock, '1', 'PX', 60_000, 'NX')) !== 'OK') return;
       try {
+        // Members before the read: any that DynamoDB no longer has (deleted, or never stored) go.
+        // One added while this runs was not in the snapshot, so it is never removed by mistake.
+        const before = await redis.hkeys(this.geoPositionsKey());
         const entries = await source();
         for (let i = 0; i < entries.length; i += 500) await this.offerLatest(entries.slice(i, i + 500));
+        const present = new Set(entries.map((entry) => entry.position.vehicleId));
+        const gone = before.filter((vehicleId) => !present.has(vehicleId));
+        for (let i = 0; i < gone.length; i += 500) {
+          const chunk = gone.slice(i, i + 500);
+          await redis.multi().zrem(this.geoKey(), ...chunk).hdel(this.geoPositionsKey(), ...chunk).exec();
+        }
         if (this.dirty.size === 0 && !this.geoStale) await redis.set(this.geoReadyKey(), '1');
-        this.log.info({ vehicles: entries.length }, 'Rebuilt the Redis geo index from DynamoDB');
+        this.log.info({ vehicles: entries.length, removed: gone.length }, 'Rebuilt the Redis geo index from DynamoDB');
       } finally {
         await redis.del(lock);
       }
