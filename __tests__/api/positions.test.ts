@@ -66,6 +66,17 @@ describe('POST /vehicles/{id}/positions', () => {
     expect((await history(id, '&order=desc')).map((p) => p.lat)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  test('a fix resent later with the same timestamp and new values replaces it in history and as latest, everywhere', async () => {
+    const { id } = await createVehicle(t.app);
+    const ts = iso(NOW - MIN);
+    await post(`/vehicles/${id}/positions`, { lat: 1, lon: 1, timestamp: ts });
+    expect((await post(`/vehicles/${id}/positions`, { lat: 1.5, lon: 1.5, timestamp: ts })).statusCode).toBe(200);
+    expect(await history(id)).toMatchObject([{ lat: 1.5, lon: 1.5 }]);
+    expect((await get(`/vehicles/${id}`)).json().position).toMatchObject({ lat: 1.5 });
+    expect((await cachedLatest(id)).lat).toBe(1.5);
+    expect((await get(`/vehicles/${id}/position`)).json()).toMatchObject({ lat: 1.5 });
+  });
+
   test('the same timestamp twice in one request is stored once (the last entry wins)', async () => {
     const { id } = await createVehicle(t.app);
     const ts = iso(NOW - MIN);

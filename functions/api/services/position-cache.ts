@@ -20,9 +20,10 @@ export interface CacheHealth {
 export const REDIS_GEO_MAX_LAT = 85.05112878;
 
 /**
- * Sets the latest position only if it is newer than the cached one, atomically: out-of-order
- * arrivals and concurrent writers settle on the greatest timestamp, as in DynamoDB. The geo index
- * follows the same rule with its own (non-expiring) timestamps.
+ * Sets the latest position unless the cached one is newer, atomically: out-of-order arrivals and
+ * concurrent writers settle on the greatest timestamp, as in DynamoDB, and a resent fix with the
+ * same timestamp replaces it (as it replaces the history item). The geo index follows the same rule
+ * with its own (non-expiring) timestamps.
  * KEYS: latest hash, geo set, geo positions hash.
  * ARGV: ts, position JSON, ttl ms, vehicle id, lon, lat, fleet id ('' for none).
  */
@@ -30,22 +31,21 @@ const SET_LATEST_IF_NEWER = `
 local ts = tonumber(ARGV[1])
 local updated = 0
 local current = tonumber(redis.call('HGET', KEYS[1], 'ts'))
-if not current or current < ts then
+if not current or current <= ts then
   redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'position', ARGV[2])
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
   updated = 1
 end
 local geo = redis.call('HGET', KEYS[3], ARGV[4])
 local geoTs = geo and tonumber(string.match(geo, '^(%d+)|'))
-if not geoTs or geoTs < ts then
+-- Equal timestamps overwrite too: a fix resent with new values, or the vehicle's fleet as DynamoDB
+-- now knows it (a move missed while Redis was unreachable).
+if not geoTs or geoTs <= ts then
   if math.abs(tonumber(ARGV[6])) <= ${REDIS_GEO_MAX_LAT} then
     redis.call('GEOADD', KEYS[2], ARGV[5], ARGV[6], ARGV[4])
   else
     redis.call('ZREM', KEYS[2], ARGV[4])
   end
-  redis.call('HSET', KEYS[3], ARGV[4], ARGV[1] .. '|' .. ARGV[7] .. '|' .. ARGV[2])
-elseif geoTs == ts and string.match(geo, '^%d+|([^|]*)|') ~= ARGV[7] then
-  -- Same fix, newer knowledge of the vehicle's fleet (a move missed while Redis was unreachable).
   redis.call('HSET', KEYS[3], ARGV[4], ARGV[1] .. '|' .. ARGV[7] .. '|' .. ARGV[2])
 end
 return updated

@@ -183,7 +183,7 @@ export class VehicleStore {
   /**
    * Makes `position` the vehicle's latest unless a newer one is already there: a conditional write,
    * so concurrent and out-of-order arrivals settle on the greatest timestamp.
-   * Returns false when the stored latest is as new or newer, or the vehicle is gone.
+   * Returns false when the stored latest is newer, or the vehicle is gone.
    */
   async setLatestIfNewer(position: Position): Promise<boolean> {
     try {
@@ -193,7 +193,9 @@ export class VehicleStore {
             TableName: this.table,
             Key: { [KEY]: position.vehicleId },
             UpdateExpression: 'SET latest = :latest, latestTs = :ts, geoCell = :cell',
-            ConditionExpression: 'attribute_exists(#key) AND (attribute_not_exists(latestTs) OR latestTs < :ts)',
+            // <=: a fix resent with the same timestamp replaces the stored one in history (same key),
+            // so it replaces the latest too; an older one never does.
+            ConditionExpression: 'attribute_exists(#key) AND (attribute_not_exists(latestTs) OR latestTs <= :ts)',
             ExpressionAttributeNames: { '#key': KEY },
             ExpressionAttributeValues: {
               ':latest': stripVehicleId(position),
