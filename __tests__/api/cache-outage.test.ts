@@ -186,6 +186,44 @@ describe('the geo index after a partition in which vehicles were deleted or move
   });
 });
 
+describe('Redis restored from an older snapshot (or failed over to a lagging replica)', () => {
+  let redis: ThrowawayRedis;
+  let t: TestApp;
+  beforeAll(async () => {
+    redis = await ThrowawayRedis.start();
+    t = await startTestApp({ redisUrl: redis.url });
+  });
+  afterAll(async () => {
+    await t.close();
+    await redis.stop();
+  });
+
+  test('no position older than DynamoDB\'s is served as a hit after Redis goes back in time', async () => {
+    const { id } = await createVehicle(t.app, { fleetId: 'snap' });
+    const post = (lat: number, ts: number) => t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: { lat, lon: 3, timestamp: ts } });
+    const get = () => t.app.inject({ method: 'GET', url: `/vehicles/${id}/position` });
+    const nearby = (lat: number) => t.app.inject({ method: 'GET', url: `/positions/nearby?lat=${lat}&lon=3&radius=500&fleetId=snap` });
+    await post(1, NOW - 3 * MIN);
+    await eventually(async () => (await nearby(1)).headers['x-cache'] === 'hit');
+    await redis.snapshot(); // Redis now holds lat 1
+    await post(2, NOW - 2 * MIN);
+    expect((await get()).headers['x-cache']).toBe('hit');
+
+    await redis.restoreSnapshot(); // back to lat 1, with its clock behind what this process saw
+    await eventually(async () => (await t.app.inject({ method: 'GET', url: '/health/ready' })).json().status === 'ready');
+    for (let i = 0; i < 3; i++) {
+      const latest = await get();
+      expect(latest.json().lat).toBe(2);
+    }
+    await eventually(async () => (await get()).headers['x-cache'] === 'hit');
+    expect((await get()).json().lat).toBe(2);
+    // The geo index is rebuilt from DynamoDB too: the vehicle is at lat 2, not lat 1.
+    await eventually(async () => (await nearby(2)).headers['x-cache'] === 'hit');
+    expect((await nearby(2)).json().items.map((i: { vehicleId: string }) => i.vehicleId)).toEqual([id]);
+    expect((await nearby(1)).json().items).toEqual([]);
+  });
+});
+
 describe('Redis that never answers', () => {
   test('the app starts and serves from DynamoDB; readiness says the cache is degraded', async () => {
     const t = await startTestApp({ redisUrl: 'redis://127.0.0.1:9' });

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { distanceMeters, coveringCells, geohash } from '../../functions/api/domain/geo';
 import { GEO_CELL_PRECISION } from '../../config/tables';
+import { GEO_INDEX_TTL_MS } from '../../functions/api/services/position-cache';
 import { ThrowawayRedis } from '../helpers/redis';
 import { TestApp, createVehicle, startTestApp } from '../helpers/test-app';
 
@@ -74,6 +75,14 @@ describe('GET /positions/nearby', () => {
     expect(items[0].distanceMeters).toBe(0);
     expect(items[1].distanceMeters).toBe(distanceMeters(52.37, 4.89, 52.379, 4.9));
     expect(items[1].position).toMatchObject({ lat: 52.379, lon: 4.9 });
+  });
+
+  test('the index is trusted for at most GEO_INDEX_TTL_MS after a rebuild, then rebuilt from DynamoDB', async () => {
+    await place('ttl', 11, 11);
+    await bothPaths('lat=11&lon=11&radius=100&fleetId=ttl');
+    const ttl = await client.pttl(`vt:${t.config.environment}:geo:ready`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(GEO_INDEX_TTL_MS);
   });
 
   test('across the antimeridian: a search at lon 179.99 finds a vehicle at lon -179.99', async () => {

@@ -49,6 +49,25 @@ export class ThrowawayRedis {
     throw new Error(`redis-server did not start on port ${this.port}`);
   }
 
+  /** Writes a snapshot (what an ElastiCache backup or a lagging replica holds) and keeps a copy. */
+  async snapshot(): Promise<void> {
+    const { default: Redis } = await import('ioredis');
+    const client = new Redis(this.url);
+    try {
+      await client.save();
+    } finally {
+      client.disconnect();
+    }
+    fs.copyFileSync(path.join(this.dir, 'dump.rdb'), path.join(this.dir, 'snapshot.rdb'));
+  }
+
+  /** Restarts the server from the last snapshot: everything written since is gone. */
+  async restoreSnapshot(): Promise<void> {
+    await this.stop();
+    fs.copyFileSync(path.join(this.dir, 'snapshot.rdb'), path.join(this.dir, 'dump.rdb'));
+    await this.resume();
+  }
+
   /** Freezes the server (SIGSTOP): connections stay open, commands time out, data is kept. */
   freeze(): void {
     this.process?.kill('SIGSTOP');

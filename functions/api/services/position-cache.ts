@@ -5,6 +5,12 @@ import type { RefreshingSecret } from '../secrets';
 
 /** How long a cached latest position lives: bounds staleness if a write-through was ever missed. */
 export const LATEST_TTL_MS = 15 * 60 * 1000;
+/**
+ * How long the geo index is trusted after a rebuild: then it is rebuilt from DynamoDB (removing what
+ * is gone). Bounds how long an entry another process failed to update can be served, as LATEST_TTL_MS
+ * does for latest positions.
+ */
+export const GEO_INDEX_TTL_MS = 15 * 60 * 1000;
 /** Keys whose write-through failed; above this, reconnection clears every latest key instead. */
 const MAX_DIRTY_KEYS = 10_000;
 
@@ -20,12 +26,17 @@ export interface CacheHealth {
 export const REDIS_GEO_MAX_LAT = 85.05112878;
 
 /**
+ * Every write also advances `seq`, the cache's own clock. A process remembers the highest value it
+ * saw; finding Redis behind it after a reconnect means Redis went back in time (restored from an
+ * older snapshot, or failed over to a replica that had not caught up), and everything is cleared.
+ *
  * Sets the latest position unless the cached one is newer, atomically: out-of-order arrivals and
  * concurrent writers settle on the greatest timestamp, as in DynamoDB, and a resent fix with the
  * same timestamp replaces it (as it replaces the history item). The geo index follows the same rule
  * with its own (non-expiring) timestamps.
- * KEYS: latest hash, geo set, geo positions hash.
+ * KEYS: latest hash, geo set, geo positions hash, seq.
  * ARGV: ts, position JSON, ttl ms, vehicle id, lon, lat, fleet id ('' for none).
+ * Returns { updated (0/1), seq }.
  */
 const SET_LATEST_IF_NEWER = `
 local ts = tonumber(ARGV[1])
@@ -48,7 +59,7 @@ if not geoTs or geoTs <= ts then
   end
   redis.call('HSET', KEYS[3], ARGV[4], ARGV[1] .. '|' .. ARGV[7] .. '|' .. ARGV[2])
 end
-return updated
+return { updated, redis.call('INCR', KEYS[4]) }
 `;
 
 /** Moves a vehicle's geo entry to another fleet. KEYS: geo positions hash. ARGV: vehicle id, fleet id. */
@@ -100,10 +111,10 @@ export interface GeoCandidate {
   readonly fleetId?: string;
 }
 
-type SetLatestArgs = [string, string, string, number, string, string, number, number, string];
+type SetLatestArgs = [string, string, string, string, number, string, string, number, number, string];
 
 interface CacheCommands {
-  setLatestIfNewer(...args: SetLatestArgs): Promise<number>;
+  setLatestIfNewer(...args: SetLatestArgs): Promise<[number, number]>;
   setGeoFleet(key: string, vehicleId: string, fleetId: string): Promise<number>;
 }
 
@@ -123,6 +134,10 @@ export class PositionCache {
   /** A geo write failed here: the shared geo index may be stale until the next reconcile. */
   private geoStale = false;
   private rebuilding?: Promise<void>;
+  /** The highest value of the cache's clock this process has seen (see SET_LATEST_IF_NEWER). */
+  private highestSeq = 0;
+  /** Set while a reconnected Redis is checked for having gone back in time. */
+  private verifying?: Promise<void>;
 
   private constructor(
     private readonly redis: (Redis & CacheCommands) | undefined,
@@ -130,7 +145,7 @@ export class PositionCache {
     private readonly log: FastifyBaseLogger,
   ) {
     if (!redis) return;
-    redis.defineCommand('setLatestIfNewer', { numberOfKeys: 3, lua: SET_LATEST_IF_NEWER });
+    redis.defineCommand('setLatestIfNewer', { numberOfKeys: 4, lua: SET_LATEST_IF_NEWER });
     redis.defineCommand('setGeoFleet', { numberOfKeys: 1, lua: SET_GEO_FLEET });
     redis.on('error', (error: Error) => {
       if (!this.outageLogged) log.warn({ err: error.message }, 'Redis unavailable: serving from DynamoDB until it is back');
@@ -139,7 +154,12 @@ export class PositionCache {
     redis.on('ready', () => {
       if (this.outageLogged) log.info('Redis is back: using the cache again');
       this.outageLogged = false;
-      this.scheduleReconcile();
+      if (this.highestSeq === 0) return this.scheduleReconcile();
+      // Not trusted until it is known not to have gone back in time.
+      this.verifying = this.checkClock().finally(() => {
+        this.verifying = undefined;
+        this.scheduleReconcile();
+      });
     });
   }
 
@@ -189,7 +209,26 @@ export class PositionCache {
   }
 
   private usable(): boolean {
-    return this.redis?.status === 'ready';
+    return this.redis?.status === 'ready' && !this.verifying;
+  }
+
+  private seqKey(): string {
+    return `${this.prefix}seq`;
+  }
+
+  /** After a reconnect: a clock behind what this process saw means every entry may be older than DynamoDB. */
+  private async checkClock(): Promise<void> {
+    try {
+      const seq = Number((await this.redis!.get(this.seqKey())) ?? 0);
+      if (seq >= this.highestSeq) return;
+      this.log.warn({ seq, seen: this.highestSeq }, 'Redis went back in time (an older snapshot or a lagging replica): clearing every cached position');
+      this.clearAllOnReconnect = true;
+      this.geoStale = true;
+      this.highestSeq = seq;
+    } catch {
+      this.clearAllOnReconnect = true;
+      this.geoStale = true;
+    }
   }
 
   async getLatest(vehicleId: string): Promise<CacheRead> {
@@ -225,6 +264,7 @@ export class PositionCache {
       this.latestKey(position.vehicleId),
       this.geoKey(),
       this.geoPositionsKey(),
+      this.seqKey(),
       position.ts,
       JSON.stringify(position),
       String(LATEST_TTL_MS),
@@ -246,6 +286,7 @@ export class PositionCache {
       };
       for (const entry of entries) pipeline.setLatestIfNewer(...this.setLatestArgs(entry));
       const results = (await pipeline.exec()) ?? [];
+      for (const [error, reply] of results) if (!error) this.highestSeq = Math.max(this.highestSeq, Number((reply as [number, number])[1]));
       this.markDirty(keys.filter((_, i) => !results[i] || results[i][0]));
       if (this.dirty.size > 0) this.scheduleReconcile();
     } catch {
@@ -318,7 +359,7 @@ export class PositionCache {
           const chunk = gone.slice(i, i + 500);
           await redis.multi().zrem(this.geoKey(), ...chunk).hdel(this.geoPositionsKey(), ...chunk).exec();
         }
-        if (this.dirty.size === 0 && !this.geoStale) await redis.set(this.geoReadyKey(), '1');
+        if (this.dirty.size === 0 && !this.geoStale) await redis.set(this.geoReadyKey(), '1', 'PX', GEO_INDEX_TTL_MS);
         this.log.info({ vehicles: entries.length, removed: gone.length }, 'Rebuilt the Redis geo index from DynamoDB');
       } finally {
         await redis.del(lock);
@@ -343,7 +384,8 @@ export class PositionCache {
       return this.markDirty([key]);
     }
     try {
-      await this.redis.multi().del(key).zrem(this.geoKey(), vehicleId).hdel(this.geoPositionsKey(), vehicleId).exec();
+      const results = await this.redis.multi().del(key).zrem(this.geoKey(), vehicleId).hdel(this.geoPositionsKey(), vehicleId).incr(this.seqKey()).exec();
+      this.highestSeq = Math.max(this.highestSeq, Number(results?.[3]?.[1] ?? 0));
     } catch {
       this.geoStale = true;
       this.markDirty([key]);
