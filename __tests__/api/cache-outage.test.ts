@@ -224,6 +224,45 @@ describe('Redis restored from an older snapshot (or failed over to a lagging rep
   });
 });
 
+describe('two instances sharing one Redis, one of them cut off while it writes', () => {
+  let redis: ThrowawayRedis;
+  let link: TcpProxy;
+  let writer: TestApp;
+  let reader: TestApp;
+  beforeAll(async () => {
+    redis = await ThrowawayRedis.start();
+    link = await TcpProxy.start(redis.port);
+    writer = await startTestApp({ redisUrl: link.url });
+    // The reader shares the writer's tables and Redis (another Lambda container of the same stage).
+    reader = await startTestApp({ redisUrl: redis.url, shareWith: writer });
+  });
+  afterAll(async () => {
+    await reader.close();
+    await writer.close();
+    await link.cut();
+    await redis.stop();
+  });
+
+  test('the other instance serves the older entry only until the writer reaches Redis again', async () => {
+    const { id } = await createVehicle(writer.app);
+    const post = (lat: number, ts: number) => writer.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: { lat, lon: 0, timestamp: ts } });
+    const read = () => reader.app.inject({ method: 'GET', url: `/vehicles/${id}/position` });
+    await post(1, NOW - 3 * MIN);
+    expect((await read()).json()).toMatchObject({ lat: 1 });
+    expect((await read()).headers['x-cache']).toBe('hit');
+
+    await link.cut();
+    expect((await post(2, NOW - 2 * MIN)).statusCode).toBe(200); // stored; its write-through failed
+    expect((await writer.app.inject({ method: 'GET', url: `/vehicles/${id}/position` })).json().lat).toBe(2); // never stale for the writer
+    expect((await read()).json().lat).toBe(1); // the contract's rule 5: bounded by expiry, or by ...
+
+    await link.restore(); // ... the writer reconnecting, which deletes the entry it failed to update
+    await eventually(async () => (await read()).json().lat === 2);
+    await eventually(async () => (await read()).headers['x-cache'] === 'hit');
+    expect((await read()).json().lat).toBe(2);
+  });
+});
+
 describe('Redis that never answers', () => {
   test('the app starts and serves from DynamoDB; readiness says the cache is degraded', async () => {
     const t = await startTestApp({ redisUrl: 'redis://127.0.0.1:9' });

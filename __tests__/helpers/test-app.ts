@@ -23,10 +23,13 @@ export interface TestAppOptions {
   /** Talk to DynamoDB through this endpoint instead (e.g. a fault-injecting proxy). */
   readonly dynamodbEndpoint?: (dynalite: string) => Promise<string>;
   readonly retentionDays?: number;
+  /** A second instance of the same deployment: the other app's database and environment (its tables, its cache keys). */
+  readonly shareWith?: TestApp;
 }
 
 /** The real app on a fresh in-process dynalite with tables from config/tables.ts, and real Redis. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  if (options.shareWith) return startSecondInstance(options.shareWith, options);
   const dynamo: LocalDynamo = await startLocalDynamo();
   const environment = `t${crypto.randomBytes(4).toString('hex')}`;
   const client = new DynamoDBClient({
@@ -47,8 +50,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     redisUrl: options.redisUrl,
     apiKeys: options.apiKeys ?? [],
   };
-  const log = pino({ level: 'silent' });
-  const services = createServices(config, { log });
+  return startInstance(config, () => dynamo.close());
+}
+
+/** A second instance of the same deployment: same tables and cache keys, its own Redis URL. */
+function startSecondInstance(first: TestApp, options: TestAppOptions): Promise<TestApp> {
+  return startInstance({ ...first.config, redisUrl: options.redisUrl }, async () => undefined);
+}
+
+async function startInstance(config: ApiConfig, afterClose: () => Promise<void>): Promise<TestApp> {
+  const services = createServices(config, { log: pino({ level: 'silent' }) });
   await services.cache.waitUntilReady(2000);
   const app = buildApp({ config, services });
   await app.ready();
@@ -59,7 +70,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async close() {
       await app.close();
       await services.close();
-      await dynamo.close();
+      await afterClose();
     },
   };
 }
