@@ -1,4 +1,5 @@
-import { LocalDynamo, startLocalDynamo } from '../../functions/local/local-dynamodb';
+import type { LocalDynamo } from '../../functions/local/local-dynamodb';
+import { startTestDynamo } from '../helpers/dynamo';
 import { lambdaContext, restApiEvent } from '../helpers/api-gateway-event';
 import { lambdaEnvironment } from '../helpers/lambda-env';
 import { sharedRedisUrl } from '../helpers/redis';
@@ -11,7 +12,7 @@ describe('Lambda handler', () => {
   const environment = `lambda${Date.now().toString(36)}`;
 
   beforeAll(async () => {
-    dynamo = await startLocalDynamo();
+    dynamo = await startTestDynamo();
     Object.assign(process.env, await lambdaEnvironment(environment, dynamo.endpoint), {
       REDIS_URL: await sharedRedisUrl(),
       API_KEYS: 'key-one,key-two',

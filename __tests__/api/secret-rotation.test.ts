@@ -4,7 +4,8 @@
  * rotation (the runbook's Suspected Breach steps) instead of answering 401 or losing its cache.
  */
 import Redis from 'ioredis';
-import { LocalDynamo, startLocalDynamo } from '../../functions/local/local-dynamodb';
+import type { LocalDynamo } from '../../functions/local/local-dynamodb';
+import { startTestDynamo } from '../helpers/dynamo';
 import { lambdaContext, restApiEvent } from '../helpers/api-gateway-event';
 import { lambdaEnvironment } from '../helpers/lambda-env';
 import { ThrowawayRedis } from '../helpers/redis';
@@ -21,7 +22,7 @@ describe('secret rotation reaches a warm Lambda container', () => {
   let lambda: typeof import('../../functions/api/lambda');
 
   beforeAll(async () => {
-    [dynamo, redis, secrets] = await Promise.all([startLocalDynamo(), ThrowawayRedis.start(), LocalSecretsManager.start()]);
+    [dynamo, redis, secrets] = await Promise.all([startTestDynamo(), ThrowawayRedis.start(), LocalSecretsManager.start()]);
     admin = new Redis(redis.url);
     await admin.call('ACL', 'SETUSER', 'default', 'on', 'resetpass', '>token-a');
     await admin.auth('token-a');

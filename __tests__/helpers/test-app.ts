@@ -6,7 +6,8 @@ import { tableName } from '../../config/names';
 import { buildApp } from '../../functions/api/app';
 import type { ApiConfig } from '../../functions/api/config';
 import { Services, createServices } from '../../functions/api/services';
-import { LocalDynamo, startLocalDynamo } from '../../functions/local/local-dynamodb';
+import type { LocalDynamo } from '../../functions/local/local-dynamodb';
+import { startTestDynamo } from './dynamo';
 import { ensureTables } from '../../functions/local/tables';
 
 export interface TestApp {
@@ -30,7 +31,7 @@ export interface TestAppOptions {
 /** The real app on a fresh in-process dynalite with tables from config/tables.ts, and real Redis. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   if (options.shareWith) return startSecondInstance(options.shareWith, options);
-  const dynamo: LocalDynamo = await startLocalDynamo();
+  const dynamo: LocalDynamo = await startTestDynamo();
   const environment = `t${crypto.randomBytes(4).toString('hex')}`;
   const client = new DynamoDBClient({
     endpoint: dynamo.endpoint,
