@@ -11,9 +11,18 @@ export const TEST_DYNAMODB = process.env.VT_TEST_DYNAMODB === 'dynamodb-local' ?
 
 let shared: Promise<LocalDynamo> | undefined;
 
+// Registered while the test file loads (this module is imported at its top): one JVM per file, stopped with it.
+if (TEST_DYNAMODB === 'dynamodb-local') {
+  afterAll(async () => {
+    const server = shared;
+    shared = undefined;
+    if (server) await (await server).close();
+  });
+}
+
 export function startTestDynamo(): Promise<LocalDynamo> {
   if (TEST_DYNAMODB === 'dynalite') return startLocalDynamo();
   shared ??= startDynamoDbLocal();
-  // Each app "closes" its handle; the server stops with the test process.
+  // Each app "closes" its handle; the server stops with the test file.
   return shared.then((server) => ({ endpoint: server.endpoint, close: async () => undefined }));
 }
