@@ -1,5 +1,5 @@
 import { ThrowawayRedis } from '../helpers/redis';
-import { TcpProxy } from '../helpers/tcp-proxy';
+import { TcpProxy } from '../../functions/local/faults/tcp-proxy';
 import { TestApp, createVehicle, startTestApp } from '../helpers/test-app';
 
 const NOW = Date.now();

@@ -1,7 +1,7 @@
 import { Writable } from 'stream';
 import pino from 'pino';
 import { buildApp } from '../../functions/api/app';
-import { FaultyDynamoProxy, startFaultyDynamoProxy } from '../helpers/faulty-dynamo-proxy';
+import { FaultyDynamoProxy, startFaultyDynamoProxy } from '../../functions/local/faults/faulty-dynamo-proxy';
 import { TestApp, createVehicle, iso, startTestApp } from '../helpers/test-app';
 
 let proxy: FaultyDynamoProxy;

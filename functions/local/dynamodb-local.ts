@@ -1,9 +1,8 @@
 import { execFileSync, spawn, ChildProcess } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
 import type { LocalDynamo } from './local-dynamodb';
-import { answersTcp } from './tcp';
+import { answersTcp, freePort } from './tcp';
 
 /**
  * AWS's own DynamoDB Local (a Java server), for the fidelity lane: the same tests as on dynalite,
@@ -38,16 +37,6 @@ export function dynamoDbLocalHome(): string {
   return home;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts DynamoDB Local in memory on a free port (Java 17+ on PATH); one database whatever the credentials, as in AWS. */
 export async function startDynamoDbLocal(): Promise<LocalDynamo> {

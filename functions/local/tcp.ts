@@ -13,3 +13,15 @@ export function answersTcp(host: string, port: number, timeoutMs = 500): Promise
     socket.once('error', () => done(false));
   });
 }
+
+/** A TCP port free on the loopback interface right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
