@@ -48,7 +48,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT_BYTES,
     // Long ids reach the schema (a 400 naming the field) instead of the router's bare 414.
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
     // Malformed HTTP (dev server; API Gateway answers it in AWS): a problem document, not Node's text.
     clientErrorHandler: (error, socket) => {
       const body = JSON.stringify({ type: 'about:blank', title: 'Bad Request', status: 400, detail: `Malformed HTTP request: ${(error as NodeJS.ErrnoException).code ?? 'parse error'}` });
