@@ -2,13 +2,13 @@ import * as crypto from 'crypto';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { tableName } from '../../config/names';
 import { buildApp } from '../../functions/api/app';
 import type { ApiConfig } from '../../functions/api/config';
 import { Services, createServices } from '../../functions/api/services';
 import type { LocalDynamo } from '../../functions/local/local-dynamodb';
 import { startTestDynamo } from './dynamo';
 import { ensureTables } from '../../functions/local/tables';
+import { localApiConfig } from '../../functions/local/api-config';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -40,17 +40,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   await ensureTables(client, environment);
   client.destroy();
-  const config: ApiConfig = {
+  const config = localApiConfig({
     environment,
-    region: 'us-east-1',
-    vehiclesTable: tableName(environment, 'vehicles'),
-    positionsTable: tableName(environment, 'positions'),
-    devicesTable: tableName(environment, 'devices'),
-    positionRetentionDays: options.retentionDays ?? 30,
     dynamodbEndpoint: options.dynamodbEndpoint ? await options.dynamodbEndpoint(dynamo.endpoint) : dynamo.endpoint,
     redisUrl: options.redisUrl,
-    apiKeys: options.apiKeys ?? [],
-  };
+    positionRetentionDays: options.retentionDays,
+    apiKeys: options.apiKeys,
+  });
   return startInstance(config, () => dynamo.close());
 }
 

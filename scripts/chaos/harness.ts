@@ -3,13 +3,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'net';
 import pino from 'pino';
-import { tableName } from '../../config/names';
 import { buildApp } from '../../functions/api/app';
 import type { ApiConfig } from '../../functions/api/config';
 import { Services, createServices } from '../../functions/api/services';
 import { FaultyDynamoProxy, startFaultyDynamoProxy } from '../../functions/local/faults/faulty-dynamo-proxy';
 import { TcpProxy } from '../../functions/local/faults/tcp-proxy';
 import { ThrowawayRedis } from '../../functions/local/faults/throwaway-redis';
+import { localApiConfig } from '../../functions/local/api-config';
 import { LocalDynamo, startLocalDynamo } from '../../functions/local/local-dynamodb';
 import { ensureTables } from '../../functions/local/tables';
 
@@ -51,17 +51,7 @@ export async function startHarness(): Promise<Harness> {
   client.destroy();
   const redis = await ThrowawayRedis.start();
   const link = await TcpProxy.start(redis.port);
-  const config: ApiConfig = {
-    environment,
-    region: 'us-east-1',
-    vehiclesTable: tableName(environment, 'vehicles'),
-    positionsTable: tableName(environment, 'positions'),
-    devicesTable: tableName(environment, 'devices'),
-    positionRetentionDays: 30,
-    dynamodbEndpoint: dynamo.endpoint,
-    redisUrl: link.url,
-    apiKeys: [],
-  };
+  const config = localApiConfig({ environment, dynamodbEndpoint: dynamo.endpoint, redisUrl: link.url });
   const a = await listen(config);
   const b = await listen({ ...config, redisUrl: redis.url });
   return {

@@ -1,0 +1,24 @@
+import { tableName } from '../../config/names';
+import type { ApiConfig } from '../api/config';
+
+/** The API's config for an environment whose tables live in a local DynamoDB (tests, chaos runs). */
+export function localApiConfig(options: {
+  environment: string;
+  dynamodbEndpoint: string;
+  redisUrl?: string;
+  positionRetentionDays?: number;
+  apiKeys?: readonly string[];
+}): ApiConfig {
+  const { environment } = options;
+  return {
+    environment,
+    region: 'us-east-1',
+    vehiclesTable: tableName(environment, 'vehicles'),
+    positionsTable: tableName(environment, 'positions'),
+    devicesTable: tableName(environment, 'devices'),
+    positionRetentionDays: options.positionRetentionDays ?? 30,
+    dynamodbEndpoint: options.dynamodbEndpoint,
+    redisUrl: options.redisUrl,
+    apiKeys: options.apiKeys ?? [],
+  };
+}
