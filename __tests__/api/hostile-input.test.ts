@@ -140,21 +140,24 @@ describe('hostile input', () => {
       expect(response.json().errors).toEqual([{ field: 'timestamp', message: expect.stringContaining('ISO-8601') }]);
     });
 
-    test('malformed HTTP on the dev server gets a problem document', async () => {
+    test.each([
+      ['malformed HTTP', 'GARBAGE\r\n\r\n', 400, 'Bad Request'],
+      ['headers beyond 16 KB', `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'Request Header Fields Too Large'],
+    ])('%s on the dev server gets a problem document', async (_case, raw, status, title) => {
       const app = buildApp({ config: t.config, services: t.services });
       await app.listen({ port: 0, host: '127.0.0.1' });
       try {
         const { port } = app.server.address() as net.AddressInfo;
         const answer = await new Promise<string>((resolve, reject) => {
-          const socket = net.connect(port, '127.0.0.1', () => socket.write('GARBAGE\r\n\r\n'));
+          const socket = net.connect(port, '127.0.0.1', () => socket.write(raw));
           let data = '';
           socket.on('data', (chunk) => (data += chunk));
           socket.on('end', () => resolve(data));
           socket.on('error', reject);
         });
-        expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+        expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
         expect(answer).toContain('content-type: application/problem+json');
-        expect(JSON.parse(answer.split('\r\n\r\n')[1])).toMatchObject({ status: 400, title: 'Bad Request' });
+        expect(JSON.parse(answer.split('\r\n\r\n')[1])).toMatchObject({ status, title });
       } finally {
         await app.close();
       }

@@ -17,6 +17,7 @@ beforeAll(async () => {
 afterEach(() => {
   proxy.withholdItems = () => false;
   proxy.failUpdates = () => false;
+  proxy.rejectItems = () => false;
 });
 afterAll(async () => {
   await t.close();
@@ -93,6 +94,22 @@ describe('partial failure of a batch', () => {
     expect(response.statusCode).toBe(503);
     expect(response.json()).toMatchObject({ stored: 0, failed: [{ field: '', vehicleId: a.id }] });
     expect(await history(a.id)).toEqual([]);
+  });
+});
+
+describe('an item DynamoDB refuses outright', () => {
+  test('fails alone: its 24 batch neighbours are stored, and the reason says resending it unchanged cannot help', async () => {
+    const v = await createVehicle(t.app);
+    const bad = NOW - 30 * MIN + 7 * 1000;
+    proxy.rejectItems = (item) => Number(item.ts.N) === bad;
+    const batch = Array.from({ length: 25 }, (_, i) => ({ lat: i, lon: 0, timestamp: NOW - 30 * MIN + i * 1000 }));
+    const response = await t.app.inject({ method: 'POST', url: `/vehicles/${v.id}/positions`, payload: batch });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({
+      stored: 24,
+      failed: [{ field: 'positions[7]', timestamp: bad, reason: expect.stringContaining('resending it unchanged will fail again') }],
+    });
+    expect((await history(v.id)).length).toBe(24);
   });
 });
 

@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ApiConfig } from './config';
 import { ApiKeySource, installApiKeyAuth } from './plugins/auth';
-import { installHttpEdges } from './plugins/http-edges';
+import { answerClientError, installHttpEdges } from './plugins/http-edges';
 import { serializeRequest } from './plugins/log-redaction';
 import { installProblemHandlers } from './plugins/problems';
 import { installStorableCheck } from './plugins/storable';
@@ -50,10 +50,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     // Long ids reach the schema (a 400 naming the field) instead of the router's bare 414.
     routerOptions: { maxParamLength: 2048 },
     // Malformed HTTP (dev server; API Gateway answers it in AWS): a problem document, not Node's text.
-    clientErrorHandler: (error, socket) => {
-      const body = JSON.stringify({ type: 'about:blank', title: 'Bad Request', status: 400, detail: `Malformed HTTP request: ${(error as NodeJS.ErrnoException).code ?? 'parse error'}` });
-      if (socket.writable) socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
-    },
+    clientErrorHandler: answerClientError,
     // A client's x-request-id (API Gateway's request id in Lambda) or a fresh one.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -1,3 +1,4 @@
+import type { Socket } from 'net';
 import type { FastifyInstance } from 'fastify';
 
 /** Deeper JSON than this is refused before it is parsed (parsing 1 MB of `[` costs ~300 ms of CPU). */
@@ -71,4 +72,23 @@ export function installHttpEdges(app: FastifyInstance): RouteIndex {
 export interface RouteIndex {
   /** Methods served at this concrete path; empty when the path does not exist. */
   allowedMethods(path: string): string[];
+}
+
+/** Node's HTTP parser errors, as the status a client can act on. */
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'Request headers (or the URL) are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'The request was not received in time'],
+};
+
+/**
+ * Malformed HTTP, before any route runs (dev server; API Gateway answers it in AWS): an RFC 9457
+ * problem document with the right status, not Node's bare text.
+ */
+export function answerClientError(error: Error, socket: Socket): void {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const [status, title, detail] = CLIENT_ERRORS[code] ?? [400, 'Bad Request', `Malformed HTTP request (${code || 'parse error'})`];
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+  if (socket.writable) {
+    socket.end(`HTTP/1.1 ${status} ${title}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  }
 }

@@ -84,7 +84,14 @@ export class PositionStore {
         pending = pending.filter(({ position }) => unprocessed.has(positionKey(position)));
       } catch (error) {
         if (!isUnavailable(error)) {
-          for (const { position } of pending) failures.set(positionKey(position), `rejected by the database: ${(error as Error).name}`);
+          // DynamoDB refuses a whole batch for one bad item: write the rest one by one, so only it fails.
+          if (pending.length > 1) {
+            await Promise.all(pending.map(({ position }) => this.putBatch([position], failures)));
+            return;
+          }
+          for (const { position } of pending) {
+            failures.set(positionKey(position), `rejected by the database (${(error as Error).name}): this position cannot be stored as sent; resending it unchanged will fail again`);
+          }
           return;
         }
         // Throttled or unreachable: the whole batch is retried.

@@ -8,6 +8,11 @@ export interface FaultyDynamoProxy {
   endpoint: string;
   /** Items of BatchWriteItem requests for which this is true are never written; DynamoDB reports them unprocessed. */
   withholdItems: (item: Item) => boolean;
+  /**
+   * An item DynamoDB refuses outright: a BatchWriteItem holding one fails whole with a 400
+   * ValidationException (as DynamoDB does), and so does a batch of that item alone.
+   */
+  rejectItems: (item: Item) => boolean;
   /** UpdateItem requests for which this is true fail with a 500 (InternalServerError). */
   failUpdates: (key: Item) => boolean;
   batchWriteCalls: number;
@@ -24,6 +29,7 @@ export async function startFaultyDynamoProxy(target: string): Promise<FaultyDyna
   const state: FaultyDynamoProxy = {
     endpoint: '',
     withholdItems: () => false,
+    rejectItems: () => false,
     failUpdates: () => false,
     batchWriteCalls: 0,
     close: async () => undefined,
@@ -65,6 +71,9 @@ export async function startFaultyDynamoProxy(target: string): Promise<FaultyDyna
         if (target.endsWith('.BatchWriteItem')) {
           state.batchWriteCalls++;
           const parsed = JSON.parse(body) as { RequestItems: Record<string, { PutRequest: { Item: Item } }[]> };
+          if (Object.values(parsed.RequestItems).some((requests) => requests.some((r) => state.rejectItems(r.PutRequest.Item)))) {
+            return reply(res, 400, JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', message: 'Item size has exceeded the maximum allowed size' }));
+          }
           const withheld: Record<string, { PutRequest: { Item: Item } }[]> = {};
           for (const [table, requests] of Object.entries(parsed.RequestItems)) {
             withheld[table] = requests.filter((r) => state.withholdItems(r.PutRequest.Item));
