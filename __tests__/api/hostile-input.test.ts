@@ -83,6 +83,7 @@ describe('hostile input', () => {
       ['metadata nested 1,000 levels (refused before parsing)', '/vehicles', () => `{"name":"x","metadata":${'{"a":'.repeat(1000)}1${'}'.repeat(1000)}}`, 'body', /nests deeper than 64 levels/],
       ['a metadata key that is empty', '/vehicles', () => '{"name":"x","metadata":{"":1}}', 'metadata[""]', /empty name/],
       ['a metadata key named constructor', '/vehicles', () => '{"name":"x","metadata":{"constructor":{"a":1}}}', 'metadata.constructor', /cannot be used as a name/],
+      ['a metadata key named __proto__ (refused while parsing)', '/vehicles', () => '{"name":"x","metadata":{"__proto__":{"a":1}}}', 'body', /"__proto__" or "constructor.prototype" as a name/],
     ])('%s', async (_case, url, body, field, message) => {
       const before = (await t.app.inject({ method: 'GET', url: '/vehicles/van-1/positions?limit=100' })).json().items.length;
       const response = await post(url, body());

@@ -55,7 +55,13 @@ export function installHttpEdges(app: FastifyInstance): RouteIndex {
     }
     const shape = jsonShapeProblem(text);
     if (shape) return done(clientError('VT_JSON_SHAPE', `JSON ${shape}`), undefined);
-    parseJson(request, text, done);
+    parseJson(request, text, (error, value) => {
+      // Valid JSON, refused for a key that would rewrite an object's prototype: say so.
+      if (error && /"(__proto__|prototype)"\s*:/.test(text)) {
+        return done(clientError('VT_JSON_SHAPE', 'JSON uses "__proto__" or "constructor.prototype" as a name, which cannot be stored'), undefined);
+      }
+      done(error, value);
+    });
   });
 
   const routes: { pattern: RegExp; method: string }[] = [];
