@@ -34,6 +34,9 @@ describe('hostile input', () => {
     ['nested arrays', '/vehicles/van-1/positions', () => `${'['.repeat(MB / 2 - 1)}${']'.repeat(MB / 2 - 1)}`],
     ['an object with 60,000 unknown fields', '/vehicles', () => `{${Array.from({ length: 60_000 }, (_, i) => `"k${i}":1`).join(',')}}`],
     ['attributes with 60,000 entries', '/vehicles/van-1/positions', () => `{"lat":1,"lon":1,"timestamp":1,"attributes":{${Array.from({ length: 60_000 }, (_, i) => `"k${i}":1`).join(',')}}}`],
+    ['500 positions, each with 100 attributes of the wrong type', '/vehicles/van-1/positions', () => `[${Array.from({ length: 500 }, () => `{"lat":1,"lon":1,"timestamp":1,"attributes":{${Array.from({ length: 100 }, (_, i) => `"a${i}":{}`).join(',')}}}`).join(',')}]`],
+    ['500 positions, each with 100 unknown fields', '/vehicles/van-1/positions', () => `[${Array.from({ length: 500 }, () => `{${Array.from({ length: 100 }, (_, i) => `"u${i}":1`).join(',')}}`).join(',')}]`],
+    ['500 positions, each with 45 attributes of the wrong type (under every width limit)', '/vehicles/van-1/positions', () => `[${Array.from({ length: 500 }, () => `{"lat":1,"lon":1,"timestamp":1,"attributes":{${Array.from({ length: 45 }, (_, i) => `"a${i}":{}`).join(',')}}}`).join(',')}]`],
   ])('a 1 MB body of %s', (_shape, url, body) => {
     test(`is a 400 within ${CPU_BUDGET_MS} ms of CPU, with at most 20 field errors and a count`, async () => {
       const payload = body();
@@ -115,6 +118,20 @@ describe('hostile input', () => {
 
     test('an unknown path is still 404', async () => {
       expect((await t.app.inject({ method: 'GET', url: '/nowhere' })).statusCode).toBe(404);
+    });
+
+    test('a trailing slash on a path that serves the method is a 404, not a 405', async () => {
+      expect((await t.app.inject({ method: 'GET', url: '/vehicles/van-1/' })).statusCode).toBe(404);
+    });
+
+    test.each([
+      ['an id of 3,000 characters', `/vehicles/${'a'.repeat(3000)}`, 414],
+      ['bad percent-encoding', '/vehicles/%E0%A4%A', 400],
+    ])('%s is a problem document from the router, without the path echoed at length', async (_case, url, status) => {
+      const response = await t.app.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(status);
+      expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(response.body.length).toBeLessThan(1000);
     });
 
     test('DELETE with content-type: application/json and no body deletes', async () => {

@@ -5,7 +5,7 @@ import type { ApiConfig } from './config';
 import { ApiKeySource, installApiKeyAuth } from './plugins/auth';
 import { answerClientError, installHttpEdges } from './plugins/http-edges';
 import { serializeRequest } from './plugins/log-redaction';
-import { installProblemHandlers } from './plugins/problems';
+import { installProblemHandlers, sendProblem } from './plugins/problems';
 import { installStorableCheck } from './plugins/storable';
 import { installValidators } from './plugins/validation';
 import { docsRoutes } from './routes/docs';
@@ -51,6 +51,15 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     routerOptions: { maxParamLength: 2048 },
     // Malformed HTTP (dev server; API Gateway answers it in AWS): a problem document, not Node's text.
     clientErrorHandler: answerClientError,
+    // Errors the router raises before any hook (bad percent-encoding, a path segment beyond
+    // maxParamLength): problem documents too, without echoing the path.
+    frameworkErrors: (error, request, reply) =>
+      error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? sendProblem(request, reply, 414, 'A path segment is longer than 2048 characters')
+        : sendProblem(request, reply, 400, 'The URL is malformed (bad percent-encoding)'),
+    // Ajv's errors are turned into at most 20 field errors by the error handler; never build
+    // Fastify's own message joining every one of them (megabytes for a hostile body).
+    schemaErrorFormatter: (errors) => new Error(errors[0]?.message ?? 'is invalid'),
     // A client's x-request-id (API Gateway's request id in Lambda) or a fresh one.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -67,7 +67,7 @@ export function installHttpEdges(app: FastifyInstance): RouteIndex {
   const routes: { pattern: RegExp; method: string }[] = [];
   app.addHook('onRoute', (route) => {
     const source = route.url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+').replace(/\*/g, '.*');
-    for (const method of ([] as string[]).concat(route.method)) routes.push({ pattern: new RegExp(`^${source}/?$`), method });
+    for (const method of ([] as string[]).concat(route.method)) routes.push({ pattern: new RegExp(`^${source}$`), method });
   });
   return {
     allowedMethods: (path) => [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))].sort(),

@@ -35,7 +35,7 @@ export function sendProblem(
       title: TITLES[status] ?? 'Error',
       status,
       detail,
-      instance: request.url.split('?')[0],
+      instance: request.url.split('?')[0].slice(0, 256),
       requestId: request.id,
       ...(errors.length ? { errors } : {}),
       ...extra,
@@ -102,7 +102,8 @@ export function installProblemHandlers(app: FastifyInstance, bodyName: (request:
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
     const allowed = routes.allowedMethods(path);
-    if (allowed.length === 0) return sendProblem(request, reply, 404, `No route ${request.method} ${path}; see /docs`);
+    // 405 only when this method is really not served here (a trailing slash is a 404, not a 405).
+    if (allowed.length === 0 || allowed.includes(request.method)) return sendProblem(request, reply, 404, `No route ${request.method} ${path}; see /docs`);
     reply.header('allow', allowed.join(', '));
     return sendProblem(request, reply, 405, `${request.method} is not supported on ${path}; use ${allowed.join(', ')}`);
   });

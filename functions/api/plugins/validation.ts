@@ -12,16 +12,24 @@ import { FieldError, MAX_FIELD_ERRORS } from '../domain/errors';
 export function installValidators(app: FastifyInstance): void {
   const common = { allErrors: true, useDefaults: true, removeAdditional: false, strict: false } as const;
   const strict = addFormats(new Ajv({ ...common, coerceTypes: false }));
+  // Stops at the first error: the fast path for valid bodies, and how bad items are found.
+  const firstError = addFormats(new Ajv({ ...common, allErrors: false, coerceTypes: false }));
   const lenient = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
   app.setValidatorCompiler(({ schema, httpPart }) =>
-    httpPart === 'body' ? boundedBySize(strict.compile(schema), schema as BodySchema) : lenient.compile(schema),
+    httpPart === 'body' ? boundedBody(schema as BodySchema, strict, firstError) : lenient.compile(schema),
   );
 }
 
 interface BodySchema {
   readonly type?: string;
   readonly maxItems?: number;
+  readonly items?: BodySchema;
   readonly anyOf?: readonly BodySchema[];
+}
+
+/** The schema of a top-level array's items, when the body may be an array. */
+function topLevelItems(schema: BodySchema): BodySchema | undefined {
+  return [schema, ...(schema.anyOf ?? [])].find((s) => s.type === 'array' && s.items)?.items;
 }
 
 /** The largest array the body schema accepts at its top level, if it accepts arrays at all. */
@@ -31,7 +39,7 @@ function topLevelMaxItems(schema: BodySchema): number | undefined {
 }
 
 /** No object in any body here may have more fields (the widest, vehicle metadata, allows 50). */
-export const MAX_OBJECT_FIELDS = 100;
+export const MAX_OBJECT_FIELDS = 50;
 
 /** The JSON pointer of the first object with more than `limit` fields, and its size (no allocation per key). */
 function widestObject(value: unknown, limit: number, pointer = ''): { pointer: string; size: number } | undefined {
@@ -55,7 +63,16 @@ function widestObject(value: unknown, limit: number, pointer = ''): { pointer: s
   return undefined;
 }
 
-function boundedBySize(validate: ValidateFunction, schema: BodySchema): ValidateFunction {
+/**
+ * A body validator whose work is bounded: size and width checks first; a first-error pass that
+ * settles valid bodies; and for an invalid array, the full report only for its first
+ * MAX_FIELD_ERRORS invalid items (each found by a first-error pass), the rest counted.
+ */
+function boundedBody(schema: BodySchema, all: Ajv, first: Ajv): ValidateFunction {
+  const validate = all.compile(schema);
+  const quick = first.compile(schema);
+  const itemSchema = topLevelItems(schema);
+  const quickItem = itemSchema ? first.compile(itemSchema) : undefined;
   const maxItems = topLevelMaxItems(schema);
   const bounded = ((data: unknown) => {
     if (maxItems !== undefined && Array.isArray(data) && data.length > maxItems) {
@@ -71,6 +88,24 @@ function boundedBySize(validate: ValidateFunction, schema: BodySchema): Validate
         { keyword: 'maxProperties', instancePath: wide.pointer, schemaPath: '#/maxProperties', params: { limit: MAX_OBJECT_FIELDS }, message: `must NOT have more than ${MAX_OBJECT_FIELDS} fields (it has ${wide.size})` },
       ];
       return false;
+    }
+    if ((quick as (value: unknown) => boolean)(data)) {
+      bounded.errors = null;
+      return true;
+    }
+    if (quickItem && Array.isArray(data)) {
+      const invalid: number[] = [];
+      for (let i = 0; i < data.length; i++) if (!quickItem(data[i])) invalid.push(i);
+      if (invalid.length > MAX_FIELD_ERRORS) {
+        const reported = invalid.slice(0, MAX_FIELD_ERRORS);
+        validate(reported.map((i) => data[i]));
+        // Errors of the subset, under their items' real indexes; then how many items were not detailed.
+        bounded.errors = [
+          ...(validate.errors ?? []).map((e) => ({ ...e, instancePath: e.instancePath.replace(/^\/(\d+)/, (_m, k: string) => `/${reported[Number(k)]}`) })),
+          { keyword: 'invalidItems', instancePath: '', schemaPath: '#', params: { count: invalid.length - reported.length }, message: `has ${invalid.length - reported.length} more invalid items after those listed` },
+        ];
+        return false;
+      }
     }
     const valid = validate(data);
     bounded.errors = validate.errors;
@@ -102,7 +137,9 @@ export function toFieldErrors(errors: readonly ErrorObject[], httpPart: string |
     seen.add(key);
     if (result.length < MAX_FIELD_ERRORS) result.push({ field: field || httpPart || 'body', message });
   }
-  return { errors: result, total: seen.size };
+  // Items not detailed (see boundedBody) count once each: at least one problem apiece.
+  const undetailed = errors.find((e) => e.keyword === 'invalidItems')?.params as { count?: number } | undefined;
+  return { errors: result, total: seen.size + Math.max(0, (undetailed?.count ?? 0) - 1) };
 }
 
 /**
