@@ -11,12 +11,14 @@ describe('npm run chaos (fast subset)', () => {
   test.each(SCENARIOS.filter((s) => FAST.includes(s.name)).map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
     const result = await runScenario(scenario, { durationMs: 2_400, vehicles: 6, intervalMs: 150 });
     expect(result.acknowledged).toBeGreaterThan(20);
-    expect({ lost: result.lost, duplicated: result.duplicated, staleAfterHeal: result.staleAfterHeal, serverErrors: result.serverErrors }).toEqual({
+    expect({ lost: result.lost, duplicated: result.duplicated, staleAfterHeal: result.staleAfterHeal, serverErrors: result.serverErrors, clientErrors: result.clientErrors }).toEqual({
       lost: 0,
       duplicated: 0,
       staleAfterHeal: 0,
       serverErrors: 0,
+      clientErrors: 0,
     });
+    expect(result.readsAfterHeal).toBeGreaterThan(10); // staleness after healing was really measured
     expect(result.stored).toBe(result.acknowledged);
     // Only another instance may read stale while the writer is cut off (the contract's rule 5).
     if (scenario.readFrom !== 'b') expect(result.staleReads).toBe(0);

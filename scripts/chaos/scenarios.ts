@@ -62,6 +62,10 @@ export interface ScenarioResult {
   readonly staleReads: number;
   /** The same, counting only reads that began 2 s or more after the fault was healed. */
   readonly staleAfterHeal: number;
+  /** Reads that began 2 s or more after healing: the reader keeps going until it has done some. */
+  readonly readsAfterHeal: number;
+  /** 4xx answers to the fleet's own writes and reads (there should be none). */
+  readonly clientErrors: number;
   readonly maxLatencyMs: number;
   readonly serverErrors: number;
   /** 503s listing unstored positions (expected only while DynamoDB fails). */
@@ -99,10 +103,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     let staleAfterHeal = 0;
     let partialFailures = 0;
     let cacheBypasses = 0;
+    let readsAfterHeal = 0;
+    let clientErrors = 0;
     const record = (latencyMs: number, status: number) => {
       requests += 1;
       maxLatencyMs = Math.max(maxLatencyMs, latencyMs);
       if (status >= 500 && status !== 503) serverErrors += 1;
+    };
+    const recordOwn = (latencyMs: number, status: number) => {
+      record(latencyMs, status);
+      if (status >= 400 && status < 500) clientErrors += 1;
     };
     const base = Date.now() - 20 * 60_000;
     const started = Date.now();
@@ -119,14 +129,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     const send = async (id: string, fixes: { lat: number; lon: number; timestamp: number }[]) => {
       const t0 = performance.now();
       const response = await post(h.a.baseUrl, `/vehicles/${id}/positions`, fixes);
-      record(performance.now() - t0, response.status);
+      recordOwn(performance.now() - t0, response.status);
       const body = (await response.json()) as { failed?: { timestamp: number }[] };
       if (response.status === 200) {
         for (const fix of fixes) acked.get(id)!.add(fix.timestamp);
       } else if (response.status === 503) {
         partialFailures += 1;
-        // Everything not listed in failed is stored; the listed ones are resent.
-        const failed = new Set((body.failed ?? []).map((f) => f.timestamp));
+        // Everything not listed in failed is stored; the listed ones are resent (all of them if none is listed).
+        const failed = new Set((body.failed ?? fixes).map((f) => f.timestamp));
         for (const fix of fixes) {
           if (failed.has(fix.timestamp)) pending.get(id)!.push(fix);
           else acked.get(id)!.add(fix.timestamp);
@@ -136,9 +146,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
     const writers = ids.map(async (id, v) => {
       for (let tick = 1; Date.now() < until; tick++) {
-        const fix = (n: number) => ({ lat: 10 + v * 0.01 + n * 1e-5, lon: 20 + n * 1e-5, timestamp: base + n * 1000 });
+        // One second of device time per tick: hours of chaos stay inside the 20 minutes before "now".
+        const fix = (n: number) => ({ lat: 10 + v * 0.01 + n * 1e-5, lon: 20 + n * 1e-5, timestamp: base + n * 500 });
         // This tick's fix, a resend of the previous one, and a late one from five ticks ago.
-        await send(id, [fix(tick * 10), fix((tick - 1) * 10), ...(tick > 5 ? [fix((tick - 5) * 10 + 3)] : [])]);
+        await send(id, [fix(tick * 2), fix((tick - 1) * 2), ...(tick > 5 ? [fix((tick - 5) * 2 + 1)] : [])]);
         const retry = pending.get(id)!.splice(0);
         if (retry.length) await send(id, retry);
         await sleep(intervalMs);
@@ -146,13 +157,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     });
     const readFrom = scenario.readFrom === 'b' ? h.b : h.a;
     const reader = (async () => {
-      for (let i = 0; Date.now() < until; i++) {
+      // Reads go on after the writers stop, until 3 s past the heal, so staleness after healing is measured.
+      for (let i = 0; Date.now() < until || Date.now() < healedAt + 3000; i++) {
         const id = ids[i % ids.length];
         const knownBefore = Math.max(-1, ...acked.get(id)!);
         const begun = Date.now();
         const t0 = performance.now();
         const response = await fetch(`${readFrom.baseUrl}/vehicles/${id}/position`);
-        record(performance.now() - t0, response.status);
+        // A 404 before the vehicle's first acknowledged position is the right answer, not an error.
+        (response.status === 404 && knownBefore < 0 ? record : recordOwn)(performance.now() - t0, response.status);
+        if (begun >= healedAt + 2000) readsAfterHeal += 1;
         if (response.headers.get('x-cache') === 'bypass') cacheBypasses += 1;
         if (response.status === 200) {
           const ts = Date.parse(((await response.json()) as { timestamp: string }).timestamp);
@@ -186,7 +200,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       lost += [...acked.get(id)!].filter((ts) => !seen.has(ts)).length;
     }
     const acknowledged = [...acked.values()].reduce((n, set) => n + set.size, 0);
-    return { scenario: scenario.name, requests, acknowledged, stored, lost, duplicated, staleReads, staleAfterHeal, maxLatencyMs: Math.round(maxLatencyMs), serverErrors, partialFailures, cacheBypasses };
+    return { scenario: scenario.name, requests, acknowledged, stored, lost, duplicated, staleReads, staleAfterHeal, readsAfterHeal, maxLatencyMs: Math.round(maxLatencyMs), serverErrors, clientErrors, partialFailures, cacheBypasses };
   } finally {
     await h.close();
   }
