@@ -77,6 +77,17 @@ describe('POST /vehicles/{id}/positions', () => {
     expect((await get(`/vehicles/${id}/position`)).json()).toMatchObject({ lat: 1.5 });
   });
 
+  test('a cache fill from a read made before such a resend cannot put the replaced values back', async () => {
+    const { id } = await createVehicle(t.app);
+    const ts = NOW - 2 * MIN;
+    await post(`/vehicles/${id}/positions`, { lat: 1, lon: 1, timestamp: ts });
+    const before = (await t.services.vehicles.get(id))!.latest!; // what a slow reader fetched
+    await post(`/vehicles/${id}/positions`, { lat: 1.5, lon: 1.5, timestamp: ts });
+    await t.services.cache.offerLatest([{ position: before }], 'read'); // its fill arrives late
+    expect((await cachedLatest(id)).lat).toBe(1.5);
+    expect((await get(`/vehicles/${id}/position`)).json()).toMatchObject({ lat: 1.5 });
+  });
+
   test('the same timestamp twice in one request is stored once (the last entry wins)', async () => {
     const { id } = await createVehicle(t.app);
     const ts = iso(NOW - MIN);

@@ -106,7 +106,7 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
       const vehicle = await vehicles.get(id);
       if (!vehicle) throw ApiError.notFound(`Vehicle ${id} does not exist`);
       if (!vehicle.latest) throw ApiError.notFound(`Vehicle ${id} has not reported a position yet`);
-      if (cached.status === 'miss') await cache.offerLatest([{ position: vehicle.latest, fleetId: vehicle.fleetId }]);
+      if (cached.status === 'miss') await cache.offerLatest([{ position: vehicle.latest, fleetId: vehicle.fleetId }], 'read');
       return toPositionView(vehicle.latest);
     },
   );

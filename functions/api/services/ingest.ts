@@ -110,7 +110,7 @@ export class IngestService {
         }
       }),
     );
-    await this.cache.offerLatest(becameLatest);
+    await this.cache.offerLatest(becameLatest, 'write');
 
     const failed = parsed
       .filter(({ position }) => failures.has(positionKey(position)))

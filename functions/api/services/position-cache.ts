@@ -35,14 +35,17 @@ export const REDIS_GEO_MAX_LAT = 85.05112878;
  * same timestamp replaces it (as it replaces the history item). The geo index follows the same rule
  * with its own (non-expiring) timestamps.
  * KEYS: latest hash, geo set, geo positions hash, seq.
- * ARGV: ts, position JSON, ttl ms, vehicle id, lon, lat, fleet id ('' for none).
+ * ARGV: ts, position JSON, ttl ms, vehicle id, lon, lat, fleet id ('' for none), and whether an equal
+ * timestamp overwrites the latest hash / the geo entry ('1' or '0').
+ * Only a write that DynamoDB just accepted may overwrite at an equal timestamp (a resend with new
+ * values); a cache fill from an earlier read must not, or it could put back the values it replaced.
  * Returns { updated (0/1), seq }.
  */
 const SET_LATEST_IF_NEWER = `
 local ts = tonumber(ARGV[1])
 local updated = 0
 local current = tonumber(redis.call('HGET', KEYS[1], 'ts'))
-if not current or current <= ts then
+if not current or current < ts or (current == ts and ARGV[8] == '1') then
   redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'position', ARGV[2])
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
   updated = 1
@@ -51,7 +54,7 @@ local geo = redis.call('HGET', KEYS[3], ARGV[4])
 local geoTs = geo and tonumber(string.match(geo, '^(%d+)|'))
 -- Equal timestamps overwrite too: a fix resent with new values, or the vehicle's fleet as DynamoDB
 -- now knows it (a move missed while Redis was unreachable).
-if not geoTs or geoTs <= ts then
+if not geoTs or geoTs < ts or (geoTs == ts and ARGV[9] == '1') then
   if math.abs(tonumber(ARGV[6])) <= ${REDIS_GEO_MAX_LAT} then
     redis.call('GEOADD', KEYS[2], ARGV[5], ARGV[6], ARGV[4])
   else
@@ -100,6 +103,9 @@ function followTokenRotation(redis: Redis, source: RefreshingSecret<readonly str
   redis.on('reconnecting', () => void source.get().then(use, () => undefined));
 }
 
+/** Where a cache write comes from; decides whether an equal timestamp may overwrite. */
+export type LatestOrigin = 'write' | 'read' | 'rebuild';
+
 /** A latest position with the vehicle's fleet, as the geo index keeps it. */
 export interface LatestEntry {
   readonly position: Position;
@@ -111,7 +117,7 @@ export interface GeoCandidate {
   readonly fleetId?: string;
 }
 
-type SetLatestArgs = [string, string, string, string, number, string, string, number, number, string];
+type SetLatestArgs = [string, string, string, string, number, string, string, number, number, string, string, string];
 
 interface CacheCommands {
   setLatestIfNewer(...args: SetLatestArgs): Promise<[number, number]>;
@@ -258,7 +264,7 @@ export class PositionCache {
     return `${this.prefix}geo:ready`;
   }
 
-  private setLatestArgs(entry: LatestEntry): SetLatestArgs {
+  private setLatestArgs(entry: LatestEntry, origin: LatestOrigin): SetLatestArgs {
     const { position } = entry;
     return [
       this.latestKey(position.vehicleId),
@@ -272,11 +278,17 @@ export class PositionCache {
       position.lon,
       position.lat,
       entry.fleetId ?? '',
+      origin === 'write' ? '1' : '0',
+      // A rebuild reads DynamoDB's current fleet: it may correct the geo entry at an equal timestamp.
+      origin === 'read' ? '0' : '1',
     ] as unknown as SetLatestArgs;
   }
 
-  /** Write-through of positions DynamoDB accepted as latest (or read from it on a miss). */
-  async offerLatest(entries: readonly LatestEntry[]): Promise<void> {
+  /**
+   * Write-through of positions DynamoDB just accepted as latest (`write`), a fill after a miss from
+   * what was read (`read`), or the geo index rebuild (`rebuild`).
+   */
+  async offerLatest(entries: readonly LatestEntry[], origin: LatestOrigin): Promise<void> {
     if (!this.redis || entries.length === 0) return;
     const keys = entries.map((entry) => this.latestKey(entry.position.vehicleId));
     if (!this.usable()) return this.markDirty(keys);
@@ -284,7 +296,7 @@ export class PositionCache {
       const pipeline = this.redis.pipeline() as ReturnType<Redis['pipeline']> & {
         setLatestIfNewer(...args: SetLatestArgs): unknown;
       };
-      for (const entry of entries) pipeline.setLatestIfNewer(...this.setLatestArgs(entry));
+      for (const entry of entries) pipeline.setLatestIfNewer(...this.setLatestArgs(entry, origin));
       const results = (await pipeline.exec()) ?? [];
       for (const [error, reply] of results) if (!error) this.highestSeq = Math.max(this.highestSeq, Number((reply as [number, number])[1]));
       this.markDirty(keys.filter((_, i) => !results[i] || results[i][0]));
@@ -352,7 +364,7 @@ export class PositionCache {
         // One added while this runs was not in the snapshot, so it is never removed by mistake.
         const before = await redis.hkeys(this.geoPositionsKey());
         const entries = await source();
-        for (let i = 0; i < entries.length; i += 500) await this.offerLatest(entries.slice(i, i + 500));
+        for (let i = 0; i < entries.length; i += 500) await this.offerLatest(entries.slice(i, i + 500), 'rebuild');
         const present = new Set(entries.map((entry) => entry.position.vehicleId));
         const gone = before.filter((vehicleId) => !present.has(vehicleId));
         for (let i = 0; i < gone.length; i += 500) {
