@@ -224,6 +224,32 @@ describe('Redis restored from an older snapshot (or failed over to a lagging rep
   });
 });
 
+describe('an instance that only reads, when Redis comes back from an older snapshot after the writer is gone', () => {
+  test('does not serve the older position as a hit (a new Redis server process is noticed by every instance)', async () => {
+    const redis = await ThrowawayRedis.start();
+    const writer = await startTestApp({ redisUrl: redis.url });
+    const reader = await startTestApp({ redisUrl: redis.url, shareWith: writer });
+    try {
+      const { id } = await createVehicle(writer.app);
+      const post = (lat: number, ts: number) => writer.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: { lat, lon: 0, timestamp: ts } });
+      const read = () => reader.app.inject({ method: 'GET', url: `/vehicles/${id}/position` });
+      await post(1, NOW - 3 * MIN);
+      await redis.snapshot();
+      await post(2, NOW - 2 * MIN);
+      expect((await read()).headers['x-cache']).toBe('hit'); // the reader never wrote to Redis
+      await writer.services.cache.close(); // the writer's container is scaled in: it never reconnects
+
+      await redis.restoreSnapshot();
+      await eventually(async () => (await reader.app.inject({ method: 'GET', url: '/health/ready' })).json().status === 'ready');
+      for (let i = 0; i < 3; i++) expect((await read()).json().lat).toBe(2);
+    } finally {
+      await reader.close();
+      await writer.close();
+      await redis.stop();
+    }
+  });
+});
+
 describe('two instances sharing one Redis, one of them cut off while it writes', () => {
   let redis: ThrowawayRedis;
   let link: TcpProxy;

@@ -94,7 +94,11 @@ export function answerClientError(error: Error, socket: Socket): void {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const [status, title, detail] = CLIENT_ERRORS[code] ?? [400, 'Bad Request', `Malformed HTTP request (${code || 'parse error'})`];
   const body = JSON.stringify({ type: 'about:blank', title, status, detail });
-  if (socket.writable) {
-    socket.end(`HTTP/1.1 ${status} ${title}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  // As Node does: answer only if no response is already under way on this socket, else just close it.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (code === 'ECONNRESET' || !socket.writable || inFlight) {
+    socket.destroy();
+    return;
   }
+  socket.end(`HTTP/1.1 ${status} ${title}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }

@@ -142,6 +142,8 @@ export class PositionCache {
   private rebuilding?: Promise<void>;
   /** The highest value of the cache's clock this process has seen (see SET_LATEST_IF_NEWER). */
   private highestSeq = 0;
+  /** The Redis server process last connected to (INFO server run_id). */
+  private runId?: string;
   /** Set while a reconnected Redis is checked for having gone back in time. */
   private verifying?: Promise<void>;
 
@@ -160,7 +162,6 @@ export class PositionCache {
     redis.on('ready', () => {
       if (this.outageLogged) log.info('Redis is back: using the cache again');
       this.outageLogged = false;
-      if (this.highestSeq === 0) return this.scheduleReconcile();
       // Not trusted until it is known not to have gone back in time.
       this.verifying = this.checkClock().finally(() => {
         this.verifying = undefined;
@@ -197,14 +198,18 @@ export class PositionCache {
   async waitUntilReady(timeoutMs: number): Promise<boolean> {
     const redis = this.redis;
     if (!redis) return false;
-    if (redis.status === 'ready') return true;
+    if (redis.status === 'ready') {
+      await this.verifying;
+      return true;
+    }
     return new Promise((resolve) => {
       const done = (ready: boolean) => {
         clearTimeout(timer);
         redis.off('ready', onReady);
         resolve(ready);
       };
-      const onReady = () => done(true);
+      // Ready means connected and checked (see checkClock), not just connected.
+      const onReady = () => void Promise.resolve(this.verifying).then(() => done(true));
       const timer = setTimeout(() => done(false), timeoutMs);
       redis.once('ready', onReady);
     });
@@ -225,9 +230,15 @@ export class PositionCache {
   /** After a reconnect: a clock behind what this process saw means every entry may be older than DynamoDB. */
   private async checkClock(): Promise<void> {
     try {
-      const seq = Number((await this.redis!.get(this.seqKey())) ?? 0);
-      if (seq >= this.highestSeq) return;
-      this.log.warn({ seq, seen: this.highestSeq }, 'Redis went back in time (an older snapshot or a lagging replica): clearing every cached position');
+      // Another server process (a restart from a snapshot, a failover) is caught by every instance,
+      // readers included; a clock behind what this process saw, by the ones that wrote.
+      const [seqText, info] = await Promise.all([this.redis!.get(this.seqKey()), this.redis!.info('server')]);
+      const seq = Number(seqText ?? 0);
+      const runId = /run_id:(\w+)/.exec(info)?.[1];
+      const replaced = this.runId !== undefined && runId !== undefined && runId !== this.runId;
+      this.runId = runId ?? this.runId;
+      if (seq >= this.highestSeq && !replaced) return;
+      this.log.warn({ seq, seen: this.highestSeq, replaced }, 'Redis may have gone back in time (restarted from a snapshot, failed over, or behind this process): clearing every cached position');
       this.clearAllOnReconnect = true;
       this.geoStale = true;
       this.highestSeq = seq;
