@@ -108,7 +108,7 @@ describe('Redis hanging (frozen with its data) and recovering', () => {
   });
 });
 
-describe('a network partition between the app and a Redis that keeps its data', () => {
+describe('a network partition between the app and a Redis that keeps its data (deletes, moves and writes in the gap)', () => {
   let redis: ThrowawayRedis;
   let link: TcpProxy;
   let t: TestApp;
@@ -141,23 +141,8 @@ describe('a network partition between the app and a Redis that keeps its data', 
     await eventually(async () => (await get()).headers['x-cache'] === 'hit');
     expect((await get()).json().lat).toBe(2);
   });
-});
 
-describe('the geo index after a partition in which vehicles were deleted or moved', () => {
-  let redis: ThrowawayRedis;
-  let link: TcpProxy;
-  let t: TestApp;
-  beforeAll(async () => {
-    redis = await ThrowawayRedis.start();
-    link = await TcpProxy.start(redis.port);
-    t = await startTestApp({ redisUrl: link.url });
-  });
-  afterAll(async () => {
-    await t.close();
-    await link.cut();
-    await redis.stop();
-  });
-
+  // The same fixture: the geo index after a partition in which vehicles were deleted or moved.
   test('a vehicle deleted, or moved to another fleet, while Redis was unreachable is not served from the index afterwards', async () => {
     const place = async (fleetId: string, lat: number) => {
       const { id } = await createVehicle(t.app, { fleetId });
