@@ -11,7 +11,7 @@ import type { App } from 'cdktf';
 import type { Node } from 'constructs';
 import { ACCOUNT_STACK, PROJECT, REQUIRED_TERRAFORM_VERSION, localStatePath, stateBucketName } from '../config/names';
 import { assumeRolePolicy, policyDocument } from './core/iam';
-import { makePrivate } from './core/private-bucket';
+import { denyInsecureTransport, makePrivate } from './core/private-bucket';
 import { readableLogicalId } from './core/readable-ids';
 
 /** AWS's managed policy for API Gateway's account-wide CloudWatch Logs role (execution and access logs). */
@@ -64,14 +64,7 @@ export class AccountStack extends TerraformStack {
     new S3BucketPolicy(this, 'state_policy', {
       bucket: bucket.id,
       policy: policyDocument([
-        {
-          sid: 'DenyInsecureTransport',
-          effect: 'Deny',
-          principal: '*',
-          actions: ['s3:*'],
-          resources: [bucket.arn, `${bucket.arn}/*`],
-          condition: { Bool: { 'aws:SecureTransport': false } },
-        },
+        denyInsecureTransport(bucket),
       ]),
     });
 

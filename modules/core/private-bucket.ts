@@ -4,6 +4,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import type { Construct } from 'constructs';
+import type { Statement } from './iam';
 
 /**
  * What every bucket here gets: no public access, ACLs off, versioning, default encryption (with the
@@ -28,4 +29,16 @@ export function makePrivate(scope: Construct, id: string, bucket: S3Bucket, kmsK
       },
     ],
   });
+}
+
+/** The bucket-policy statement every bucket here starts with: requests without TLS are refused. */
+export function denyInsecureTransport(bucket: S3Bucket): Statement {
+  return {
+    sid: 'DenyInsecureTransport',
+    effect: 'Deny',
+    principal: '*',
+    actions: ['s3:*'],
+    resources: [bucket.arn, `${bucket.arn}/*`],
+    condition: { Bool: { 'aws:SecureTransport': false } },
+  };
 }

@@ -7,7 +7,7 @@ import type { EnvironmentConfig } from '../../config/environments';
 import { resourceName } from '../../config/names';
 import { policyDocument } from '../core/iam';
 import { ModuleStack } from '../core/module-stack';
-import { makePrivate } from '../core/private-bucket';
+import { denyInsecureTransport, makePrivate } from '../core/private-bucket';
 import { trailName } from '../security';
 
 export interface StorageModuleProps {
@@ -54,14 +54,7 @@ export class StorageModule extends ModuleStack<StorageInputs, StorageOutputs> {
     const policy = new S3BucketPolicy(this, 'audit_policy', {
       bucket: bucket.id,
       policy: policyDocument([
-        {
-          sid: 'DenyInsecureTransport',
-          effect: 'Deny',
-          principal: '*',
-          actions: ['s3:*'],
-          resources: [bucket.arn, `${bucket.arn}/*`],
-          condition: { Bool: { 'aws:SecureTransport': false } },
-        },
+        denyInsecureTransport(bucket),
         {
           sid: 'CloudTrailChecksTheAcl',
           principal: { Service: 'cloudtrail.amazonaws.com' },
