@@ -1,4 +1,3 @@
-import { unstorableFields } from '../domain/dynamo-limits';
 import { ApiError, FieldError, StorageUnavailableError, fieldErrorsProblem } from '../domain/errors';
 import type { Position } from '../domain/position';
 import { positionKey } from '../domain/position';
@@ -62,8 +61,6 @@ export class IngestService {
     const errors: FieldError[] = [];
     const parsed: { item: IngestItem; position: Position }[] = [];
     for (const item of items) {
-      // Device protocols (query strings) reach here without a JSON body: the same storage limits apply.
-      errors.push(...unstorableFields(item.input, item.field));
       const checked = checkPositionTimestamp(item.input.timestamp, at(item.field, 'timestamp'), now, this.retentionDays);
       if ('error' in checked) errors.push(checked.error);
       else parsed.push({ item, position: toPosition(item, checked.ms, now) });
