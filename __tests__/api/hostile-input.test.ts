@@ -63,9 +63,10 @@ describe('hostile input', () => {
     const hostile = Array.from({ length: 5 }, () => post('/positions', megabyteArray('{"timestamp":true}')));
     const started = performance.now();
     const health = await t.app.inject({ method: 'GET', url: '/health' });
+    const healthMs = performance.now() - started; // /health's own answer, while the hostile ones are in flight
     expect(health.statusCode).toBe(200);
-    await Promise.all(hostile);
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect((await Promise.all(hostile)).every((r) => r.statusCode === 400)).toBe(true);
+    expect(healthMs).toBeLessThan(500);
   });
 
   test('the detail counts every problem while errors lists the first 20, each item under its own index', async () => {
