@@ -21,6 +21,15 @@ export function tableName(environment: string, table: TableKey): string {
   return resourceName(environment, table);
 }
 
+/**
+ * `vt:<env>:`, the prefix of every Redis key of an environment. The cache mirrors one vehicles table:
+ * served from another (a point-in-time restore), it starts empty under `vt:<env>:<table>:`, since
+ * entries taken from the old table may be ahead of the restored one.
+ */
+export function cacheKeyPrefix(environment: string, vehiclesTable: string): string {
+  return vehiclesTable === tableName(environment, 'vehicles') ? `vt:${environment}:` : `vt:${environment}:${vehiclesTable}:`;
+}
+
 /** Lambda jobs. The HTTP API's job is `api` (function `vehicle-tracking-<env>-api`). */
 export type FunctionJob = 'api';
 

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { sharedRedisUrl } from '../helpers/redis';
 import { TestApp, createVehicle, iso, startTestApp } from '../helpers/test-app';
+import { latestEntryOf } from '../../functions/api/services/position-cache';
 
 let t: TestApp;
 let redis: Redis;
@@ -81,9 +82,9 @@ describe('POST /vehicles/{id}/positions', () => {
     const { id } = await createVehicle(t.app);
     const ts = NOW - 2 * MIN;
     await post(`/vehicles/${id}/positions`, { lat: 1, lon: 1, timestamp: ts });
-    const before = (await t.services.vehicles.get(id))!.latest!; // what a slow reader fetched
+    const before = latestEntryOf((await t.services.vehicles.get(id))!)!; // what a slow reader fetched
     await post(`/vehicles/${id}/positions`, { lat: 1.5, lon: 1.5, timestamp: ts });
-    await t.services.cache.offerLatest([{ position: before }], 'read'); // its fill arrives late
+    await t.services.cache.offerLatest([before], 'read'); // its fill arrives late
     expect((await cachedLatest(id)).lat).toBe(1.5);
     expect((await get(`/vehicles/${id}/position`)).json()).toMatchObject({ lat: 1.5 });
   });

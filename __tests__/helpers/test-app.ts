@@ -26,6 +26,8 @@ export interface TestAppOptions {
   readonly retentionDays?: number;
   /** A second instance of the same deployment: the other app's database and environment (its tables, its cache keys). */
   readonly shareWith?: TestApp;
+  /** With shareWith: serve this vehicles table instead (as after a point-in-time restore). */
+  readonly vehiclesTable?: string;
 }
 
 /** The real app on a fresh in-process dynalite with tables from config/tables.ts, and real Redis. */
@@ -52,7 +54,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 
 /** A second instance of the same deployment: same tables and cache keys, its own Redis URL. */
 function startSecondInstance(first: TestApp, options: TestAppOptions): Promise<TestApp> {
-  return startInstance({ ...first.config, redisUrl: options.redisUrl }, async () => undefined);
+  const vehiclesTable = options.vehiclesTable ?? first.config.vehiclesTable;
+  return startInstance({ ...first.config, redisUrl: options.redisUrl, vehiclesTable }, async () => undefined);
 }
 
 async function startInstance(config: ApiConfig, afterClose: () => Promise<void>): Promise<TestApp> {

@@ -15,6 +15,12 @@ export interface Vehicle {
   readonly deviceId: string;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /**
+   * Advanced by every write that changes what the cache mirrors (latest position, fleet), in the
+   * same conditional update. With `createdAt` (which tells incarnations of a re-created id apart) it
+   * orders cache entries: see CacheVersion. Absent on items written before it existed (read as 0).
+   */
+  readonly revision?: number;
   readonly latest?: Position;
 }
 

@@ -13,6 +13,7 @@ import {
 import { vehicleIdParamsSchema } from '../schemas/vehicle';
 import { CursorKey, decodeCursor, encodeCursor } from '../services/cursor';
 import type { IngestItem, PositionInput } from '../services/ingest';
+import { latestEntryOf } from '../services/position-cache';
 import { sendIngestResult } from '../plugins/problems';
 
 const HISTORY_MAX_LIMIT = 1000;
@@ -106,7 +107,7 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
       const vehicle = await vehicles.get(id);
       if (!vehicle) throw ApiError.notFound(`Vehicle ${id} does not exist`);
       if (!vehicle.latest) throw ApiError.notFound(`Vehicle ${id} has not reported a position yet`);
-      if (cached.status === 'miss') await cache.offerLatest([{ position: vehicle.latest, fleetId: vehicle.fleetId }], 'read');
+      if (cached.status === 'miss') await cache.offerLatest([latestEntryOf(vehicle)!], 'read');
       return toPositionView(vehicle.latest);
     },
   );

@@ -12,6 +12,7 @@ import {
 } from '../schemas/vehicle';
 import { CursorKey, decodeCursor, encodeCursor } from '../services/cursor';
 import type { VehicleChanges } from '../services/vehicle-store';
+import { latestEntryOf } from '../services/position-cache';
 
 
 function checkMetadata(metadata: Record<string, unknown> | undefined): void {
@@ -34,7 +35,7 @@ const listQuerySchema = {
 } as const;
 
 export const vehicleRoutes: FastifyPluginAsync = async (app) => {
-  const { vehicles, registry } = app.services;
+  const { vehicles, registry, cache } = app.services;
 
   app.post<{ Body: Registration }>(
     '/vehicles',
@@ -98,6 +99,9 @@ export const vehicleRoutes: FastifyPluginAsync = async (app) => {
     async (request) => {
       const vehicle = await vehicles.get(request.params.id);
       if (!vehicle) throw ApiError.notFound(`Vehicle ${request.params.id} does not exist`);
+      // Read repair: a cached entry older than what DynamoDB just returned is replaced.
+      const entry = latestEntryOf(vehicle);
+      if (entry) await cache.offerLatest([entry], 'read');
       return toVehicleView(vehicle);
     },
   );

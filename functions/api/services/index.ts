@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { cacheKeyPrefix } from '../../../config/names';
 import type { ApiConfig } from '../config';
 import { createDocumentClient } from './dynamo-client';
 import { DeviceStore } from './device-store';
@@ -37,7 +38,7 @@ export function createServices(config: ApiConfig, options: ServiceOptions): Serv
   const redisUrl = options.redisUrl ?? config.redisUrl;
   const cache = redisUrl
     ? PositionCache.connect(redisUrl, {
-        environment: config.environment,
+        keyPrefix: cacheKeyPrefix(config.environment, config.vehiclesTable),
         password: options.redisPassword,
         log: options.log,
       })

@@ -93,7 +93,11 @@ export class IngestService {
     await Promise.all(
       [...newestByVehicle.values()].map(async (position) => {
         try {
-          if (await this.vehicles.setLatestIfNewer(position)) becameLatest.push({ position, fleetId: known.get(position.vehicleId)?.fleetId });
+          const vehicle = known.get(position.vehicleId)!;
+          const revision = await this.vehicles.setLatestIfNewer(position, vehicle.createdAt);
+          if (revision !== undefined) {
+            becameLatest.push({ position, fleetId: vehicle.fleetId, version: { incarnation: vehicle.createdAt, revision } });
+          }
         } catch (error) {
           const reason =
             error instanceof StorageUnavailableError

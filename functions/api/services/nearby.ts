@@ -1,7 +1,7 @@
 import { GEO_CELL_PRECISION } from '../../../config/tables';
 import { coveringCells, distanceMeters } from '../domain/geo';
 import type { Position } from '../domain/position';
-import type { GeoCandidate, LatestEntry, PositionCache } from './position-cache';
+import { type GeoCandidate, type LatestEntry, type PositionCache, latestEntryOf } from './position-cache';
 import type { VehicleStore } from './vehicle-store';
 
 /** Beyond this many geohash cells a search reads the whole table instead (only near the poles). */
@@ -54,7 +54,7 @@ export class NearbyService {
 
   private async latestEntries(): Promise<LatestEntry[]> {
     const vehicles = await this.vehicles.allWithPosition();
-    return vehicles.flatMap((v) => (v.latest ? [{ position: v.latest, fleetId: v.fleetId }] : []));
+    return vehicles.flatMap((vehicle) => latestEntryOf(vehicle) ?? []);
   }
 }
 

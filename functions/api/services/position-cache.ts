@@ -1,18 +1,28 @@
 import Redis from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Position } from '../domain/position';
+import type { Vehicle } from '../domain/vehicle';
 import type { RefreshingSecret } from '../secrets';
 
 /** How long a cached latest position lives: bounds staleness if a write-through was ever missed. */
 export const LATEST_TTL_MS = 15 * 60 * 1000;
 /**
- * How long the geo index is trusted after a rebuild: then it is rebuilt from DynamoDB (removing what
- * is gone). Bounds how long an entry another process failed to update can be served, as LATEST_TTL_MS
- * does for latest positions.
+ * How long the geo index is trusted after a rebuild. A search in its last GEO_REFRESH_AHEAD_MS starts
+ * the next rebuild in the background and is still answered from the index, so a busy index never
+ * goes cold; one nobody searches expires and is rebuilt by the next search.
  */
 export const GEO_INDEX_TTL_MS = 15 * 60 * 1000;
+export const GEO_REFRESH_AHEAD_MS = 5 * 60 * 1000;
+/**
+ * How long a deleted vehicle's tombstone refuses older cache writes. It must outlive any write that
+ * read DynamoDB before the delete: a request in flight, or a geo rebuild (lock: GEO_REBUILD_LOCK_MS).
+ */
+export const TOMBSTONE_TTL_MS = 15 * 60 * 1000;
+const GEO_REBUILD_LOCK_MS = 60_000;
 /** Keys whose write-through failed; above this, reconnection clears every latest key instead. */
 const MAX_DIRTY_KEYS = 10_000;
+/** Stored in the geo index's ready key and in front of every geo entry; a layout change bumps it. */
+const GEO_FORMAT = '2';
 
 export type CacheRead = { status: 'hit'; position: Position } | { status: 'miss' } | { status: 'bypass' };
 
@@ -26,52 +36,100 @@ export interface CacheHealth {
 export const REDIS_GEO_MAX_LAT = 85.05112878;
 
 /**
- * Every write also advances `seq`, the cache's own clock. A process remembers the highest value it
- * saw; finding Redis behind it after a reconnect means Redis went back in time (restored from an
- * older snapshot, or failed over to a replica that had not caught up), and everything is cleared.
- *
- * Sets the latest position unless the cached one is newer, atomically: out-of-order arrivals and
- * concurrent writers settle on the greatest timestamp, as in DynamoDB, and a resent fix with the
- * same timestamp replaces it (as it replaces the history item). The geo index follows the same rule
- * with its own (non-expiring) timestamps.
- * KEYS: latest hash, geo set, geo positions hash, seq.
- * ARGV: ts, position JSON, ttl ms, vehicle id, lon, lat, fleet id ('' for none), and whether an equal
- * timestamp overwrites the latest hash / the geo entry ('1' or '0').
- * Only a write that DynamoDB just accepted may overwrite at an equal timestamp (a resend with new
- * values); a cache fill from an earlier read must not, or it could put back the values it replaced.
- * Returns { updated (0/1), seq }.
+ * Which state of a vehicle in DynamoDB a cache entry was taken from: its incarnation (`createdAt`:
+ * a deleted and re-created id starts a new one) and its revision within it (advanced by the same
+ * conditional update that changes the latest position or the fleet). Greater means newer.
  */
-const SET_LATEST_IF_NEWER = `
-local ts = tonumber(ARGV[1])
-local updated = 0
-local current = tonumber(redis.call('HGET', KEYS[1], 'ts'))
-if not current or current < ts or (current == ts and ARGV[8] == '1') then
-  redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'position', ARGV[2])
-  redis.call('PEXPIRE', KEYS[1], ARGV[3])
-  updated = 1
+export interface CacheVersion {
+  readonly incarnation: number;
+  readonly revision: number;
+}
+
+/** Lua: is the stored version (i, r) older than the offered one (ARGV[1], ARGV[2])? Nothing stored is older. */
+const OLDER_THAN_OFFERED = `
+local inc, rev = tonumber(ARGV[1]), tonumber(ARGV[2])
+local function older(i, r)
+  i, r = tonumber(i), tonumber(r)
+  return not i or not r or i < inc or (i == inc and r < rev)
 end
-local geo = redis.call('HGET', KEYS[3], ARGV[4])
-local geoTs = geo and tonumber(string.match(geo, '^(%d+)|'))
--- Equal timestamps overwrite too: a fix resent with new values, or the vehicle's fleet as DynamoDB
--- now knows it (a move missed while Redis was unreachable).
-if not geoTs or geoTs < ts or (geoTs == ts and ARGV[9] == '1') then
-  if math.abs(tonumber(ARGV[6])) <= ${REDIS_GEO_MAX_LAT} then
-    redis.call('GEOADD', KEYS[2], ARGV[5], ARGV[6], ARGV[4])
-  else
-    redis.call('ZREM', KEYS[2], ARGV[4])
-  end
-  redis.call('HSET', KEYS[3], ARGV[4], ARGV[1] .. '|' .. ARGV[7] .. '|' .. ARGV[2])
-end
-return { updated, redis.call('INCR', KEYS[4]) }
 `;
 
-/** Moves a vehicle's geo entry to another fleet. KEYS: geo positions hash. ARGV: vehicle id, fleet id. */
-const SET_GEO_FLEET = `
-local geo = redis.call('HGET', KEYS[1], ARGV[1])
-if not geo then return 0 end
-local ts, rest = string.match(geo, '^(%d+)|[^|]*|(.*)$')
-redis.call('HSET', KEYS[1], ARGV[1], ts .. '|' .. ARGV[2] .. '|' .. rest)
-return 1
+/**
+ * The one way an entry enters the cache: it replaces what is there only if it is newer by version,
+ * in the latest hash and in the geo index independently, and never under a newer tombstone. Arrival
+ * order, concurrent writers, late fills from earlier reads and rebuilds that read before a change
+ * therefore cannot put an older state back. Every write also advances `seq`, the cache's own clock: a
+ * process remembers the highest value it saw, and finding Redis behind it after a reconnect means
+ * Redis went back in time (see checkClock).
+ * KEYS: latest hash, geo set, geo entries hash, tombstone, seq.
+ * ARGV: incarnation, revision, position JSON, ttl ms, vehicle id, lon, lat, fleet id ('' for none).
+ * Returns { updated (0/1), seq }.
+ */
+const OFFER_ENTRY = `${OLDER_THAN_OFFERED}
+local tomb = redis.call('GET', KEYS[4])
+if tomb then
+  local ti, tr = string.match(tomb, '^(%d+)|(%d+)$')
+  if not older(ti, tr) then return { 0, tonumber(redis.call('GET', KEYS[5]) or '0') } end
+  redis.call('DEL', KEYS[4])
+end
+local updated = 0
+local current = redis.call('HMGET', KEYS[1], 'inc', 'rev')
+if older(current[1], current[2]) then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'inc', ARGV[1], 'rev', ARGV[2], 'position', ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  updated = 1
+end
+local gi, gr = string.match(redis.call('HGET', KEYS[3], ARGV[5]) or '', '^${GEO_FORMAT}|(%d+)|(%d+)|')
+if older(gi, gr) then
+  if math.abs(tonumber(ARGV[7])) <= ${REDIS_GEO_MAX_LAT} then
+    redis.call('GEOADD', KEYS[2], ARGV[6], ARGV[7], ARGV[5])
+  else
+    redis.call('ZREM', KEYS[2], ARGV[5])
+  end
+  redis.call('HSET', KEYS[3], ARGV[5], '${GEO_FORMAT}|' .. ARGV[1] .. '|' .. ARGV[2] .. '|' .. ARGV[8] .. '|' .. ARGV[3])
+end
+return { updated, redis.call('INCR', KEYS[5]) }
+`;
+
+/**
+ * A vehicle deleted at version (ARGV[1], ARGV[2]): its entries of that version or older go, and a
+ * tombstone refuses them for ARGV[4] ms (a newer incarnation's entries stay and pass); 0 ms: none.
+ * KEYS: latest hash, geo set, geo entries hash, tombstone, seq. ARGV: incarnation, revision, vehicle id, ttl ms.
+ * Returns seq.
+ */
+const BURY = `${OLDER_THAN_OFFERED}
+local function atMost(i, r)
+  i, r = tonumber(i), tonumber(r)
+  return not i or not r or i < inc or (i == inc and r <= rev)
+end
+local ti, tr = string.match(redis.call('GET', KEYS[4]) or '', '^(%d+)|(%d+)$')
+if tonumber(ARGV[4]) > 0 and older(ti, tr) then redis.call('SET', KEYS[4], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[4]) end
+local current = redis.call('HMGET', KEYS[1], 'inc', 'rev')
+if atMost(current[1], current[2]) then redis.call('DEL', KEYS[1]) end
+local gi, gr = string.match(redis.call('HGET', KEYS[3], ARGV[3]) or '', '^${GEO_FORMAT}|(%d+)|(%d+)|')
+if atMost(gi, gr) then
+  redis.call('ZREM', KEYS[2], ARGV[3])
+  redis.call('HDEL', KEYS[3], ARGV[3])
+end
+return redis.call('INCR', KEYS[5])
+`;
+
+/**
+ * Removes geo entries a rebuild found gone from DynamoDB, each only if it is still exactly what the
+ * rebuild saw before reading (one written since is newer and stays).
+ * KEYS: geo set, geo entries hash. ARGV: vehicle id, entry, vehicle id, entry, ...
+ */
+const REMOVE_IF_UNCHANGED = `
+local removed = 0
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[i + 1] then
+    redis.call('ZREM', KEYS[1], ARGV[i])
+    redis.call('HDEL', KEYS[2], ARGV[i])
+    removed = removed + 1
+  end
+end
+return removed
 `;
 
 /** The AUTH token: fixed, or candidates from a secret re-read on rotation (current, then previous). */
@@ -103,13 +161,21 @@ function followTokenRotation(redis: Redis, source: RefreshingSecret<readonly str
   redis.on('reconnecting', () => void source.get().then(use, () => undefined));
 }
 
-/** Where a cache write comes from; decides whether an equal timestamp may overwrite. */
-export type LatestOrigin = 'write' | 'read' | 'rebuild';
-
-/** A latest position with the vehicle's fleet, as the geo index keeps it. */
+/** A latest position with the vehicle's fleet, as the geo index keeps it, and the state it was taken from. */
 export interface LatestEntry {
   readonly position: Position;
   readonly fleetId?: string;
+  readonly version: CacheVersion;
+}
+
+/** The cache entry for a vehicle as DynamoDB returned it, or undefined when it has no position yet. */
+export function latestEntryOf(vehicle: Vehicle): LatestEntry | undefined {
+  if (!vehicle.latest) return undefined;
+  return { position: vehicle.latest, fleetId: vehicle.fleetId, version: versionOf(vehicle) };
+}
+
+export function versionOf(vehicle: Pick<Vehicle, 'createdAt' | 'revision'>): CacheVersion {
+  return { incarnation: vehicle.createdAt, revision: vehicle.revision ?? 0 };
 }
 
 export interface GeoCandidate {
@@ -117,11 +183,12 @@ export interface GeoCandidate {
   readonly fleetId?: string;
 }
 
-type SetLatestArgs = [string, string, string, string, number, string, string, number, number, string, string, string];
+type OfferArgs = [string, string, string, string, string, number, number, string, string, string, number, number, string];
 
 interface CacheCommands {
-  setLatestIfNewer(...args: SetLatestArgs): Promise<[number, number]>;
-  setGeoFleet(key: string, vehicleId: string, fleetId: string): Promise<number>;
+  offerEntry(...args: OfferArgs): Promise<[number, number]>;
+  bury(...args: [string, string, string, string, string, number, number, string, number]): Promise<number>;
+  removeIfUnchanged(geo: string, entries: string, ...pairs: string[]): Promise<number>;
 }
 
 /**
@@ -153,8 +220,9 @@ export class PositionCache {
     private readonly log: FastifyBaseLogger,
   ) {
     if (!redis) return;
-    redis.defineCommand('setLatestIfNewer', { numberOfKeys: 4, lua: SET_LATEST_IF_NEWER });
-    redis.defineCommand('setGeoFleet', { numberOfKeys: 1, lua: SET_GEO_FLEET });
+    redis.defineCommand('offerEntry', { numberOfKeys: 5, lua: OFFER_ENTRY });
+    redis.defineCommand('bury', { numberOfKeys: 5, lua: BURY });
+    redis.defineCommand('removeIfUnchanged', { numberOfKeys: 2, lua: REMOVE_IF_UNCHANGED });
     redis.on('error', (error: Error) => {
       if (!this.outageLogged) log.warn({ err: error.message }, 'Redis unavailable: serving from DynamoDB until it is back');
       this.outageLogged = true;
@@ -174,7 +242,8 @@ export class PositionCache {
     return new PositionCache(undefined, '', log);
   }
 
-  static connect(url: string, options: { environment: string; password?: RedisPassword; log: FastifyBaseLogger }): PositionCache {
+  /** `keyPrefix`: see cacheKeyPrefix in config/names.ts. */
+  static connect(url: string, options: { keyPrefix: string; password?: RedisPassword; log: FastifyBaseLogger }): PositionCache {
     const source = options.password;
     const redis = new Redis(url, {
       password: typeof source === 'string' ? source : source?.peek()?.[0],
@@ -187,7 +256,7 @@ export class PositionCache {
       lazyConnect: false,
     }) as Redis & CacheCommands;
     if (source && typeof source !== 'string') followTokenRotation(redis, source, options.log);
-    return new PositionCache(redis, `vt:${options.environment}:`, options.log);
+    return new PositionCache(redis, options.keyPrefix, options.log);
   }
 
   get enabled(): boolean {
@@ -267,67 +336,58 @@ export class PositionCache {
     return `${this.prefix}geo`;
   }
 
-  private geoPositionsKey(): string {
-    return `${this.prefix}geo:positions`;
+  private geoEntriesKey(): string {
+    return `${this.prefix}geo:entries`;
+  }
+
+  private tombstoneKey(vehicleId: string): string {
+    return `${this.prefix}gone:${vehicleId}`;
+  }
+
+  /** The keys every entry script takes, in its order. */
+  private entryKeys(vehicleId: string): [string, string, string, string, string] {
+    return [this.latestKey(vehicleId), this.geoKey(), this.geoEntriesKey(), this.tombstoneKey(vehicleId), this.seqKey()];
   }
 
   private geoReadyKey(): string {
     return `${this.prefix}geo:ready`;
   }
 
-  private setLatestArgs(entry: LatestEntry, origin: LatestOrigin): SetLatestArgs {
-    const { position } = entry;
+  private offerArgs(entry: LatestEntry): OfferArgs {
+    const { position, version } = entry;
     return [
-      this.latestKey(position.vehicleId),
-      this.geoKey(),
-      this.geoPositionsKey(),
-      this.seqKey(),
-      position.ts,
+      ...this.entryKeys(position.vehicleId),
+      version.incarnation,
+      version.revision,
       JSON.stringify(position),
       String(LATEST_TTL_MS),
       position.vehicleId,
       position.lon,
       position.lat,
       entry.fleetId ?? '',
-      origin === 'write' ? '1' : '0',
-      // A rebuild reads DynamoDB's current fleet: it may correct the geo entry at an equal timestamp.
-      origin === 'read' ? '0' : '1',
-    ] as unknown as SetLatestArgs;
+    ];
   }
 
   /**
-   * Write-through of positions DynamoDB just accepted as latest (`write`), a fill after a miss from
-   * what was read (`read`), or the geo index rebuild (`rebuild`).
+   * Offers entries as DynamoDB holds them: after a write it accepted, a read, or a rebuild. Each
+   * replaces the cached one only if newer by version (see OFFER_ENTRY), so any reader of DynamoDB
+   * may offer what it read: one that saw a newer state than Redis has repairs it.
+   * An offer that cannot reach Redis after a `write` leaves Redis behind DynamoDB (the key is then
+   * bypassed and cleared, see markDirty); after a `read` it changes nothing and is dropped.
    */
-  async offerLatest(entries: readonly LatestEntry[], origin: LatestOrigin): Promise<void> {
+  async offerLatest(entries: readonly LatestEntry[], after: 'write' | 'read'): Promise<void> {
     if (!this.redis || entries.length === 0) return;
-    const keys = entries.map((entry) => this.latestKey(entry.position.vehicleId));
+    const keys = after === 'write' ? entries.map((entry) => this.latestKey(entry.position.vehicleId)) : [];
     if (!this.usable()) return this.markDirty(keys);
     try {
-      const pipeline = this.redis.pipeline() as ReturnType<Redis['pipeline']> & {
-        setLatestIfNewer(...args: SetLatestArgs): unknown;
-      };
-      for (const entry of entries) pipeline.setLatestIfNewer(...this.setLatestArgs(entry, origin));
+      const pipeline = this.redis.pipeline() as ReturnType<Redis['pipeline']> & { offerEntry(...args: OfferArgs): unknown };
+      for (const entry of entries) pipeline.offerEntry(...this.offerArgs(entry));
       const results = (await pipeline.exec()) ?? [];
       for (const [error, reply] of results) if (!error) this.highestSeq = Math.max(this.highestSeq, Number((reply as [number, number])[1]));
       this.markDirty(keys.filter((_, i) => !results[i] || results[i][0]));
       if (this.dirty.size > 0) this.scheduleReconcile();
     } catch {
       this.markDirty(keys);
-    }
-  }
-
-  /** Keeps the geo index's fleet of a vehicle in step with PATCH. */
-  async changeFleet(vehicleId: string, fleetId: string | undefined): Promise<void> {
-    if (!this.redis) return;
-    if (!this.usable()) {
-      this.geoStale = true;
-      return;
-    }
-    try {
-      await this.redis.setGeoFleet(this.geoPositionsKey(), vehicleId, fleetId ?? '');
-    } catch {
-      this.geoStale = true;
     }
   }
 
@@ -346,18 +406,20 @@ export class PositionCache {
     const dLat = (radiusMeters / 6_371_008.8) * (180 / Math.PI);
     if (Math.abs(lat) + dLat > REDIS_GEO_MAX_LAT) return undefined;
     try {
-      if (!(await redis.exists(this.geoReadyKey()))) {
+      const [[, ready], [, ttl]] = (await redis.multi().get(this.geoReadyKey()).pttl(this.geoReadyKey()).exec()) as [[null, string | null], [null, number]];
+      if (ready !== GEO_FORMAT) {
         this.rebuildGeo(source);
         return undefined;
       }
+      // Rebuilt ahead of expiry while still answering, so a searched index never goes cold.
+      if (ttl < GEO_REFRESH_AHEAD_MS) this.rebuildGeo(source);
       // A hair wider than asked: Redis measures on a slightly larger sphere; callers filter exactly.
       const members = (await redis.geosearch(this.geoKey(), 'FROMLONLAT', lon, lat, 'BYRADIUS', radiusMeters * 1.001 + 1, 'm', 'ASC')) as string[];
       if (members.length === 0) return [];
-      const values = await redis.hmget(this.geoPositionsKey(), ...members);
+      const values = await redis.hmget(this.geoEntriesKey(), ...members);
       return values.flatMap((value) => {
-        const match = value ? /^(\d+)\|([^|]*)\|(.*)$/.exec(value) : null;
-        if (!match) return [];
-        return [{ position: JSON.parse(match[3]) as Position, fleetId: match[2] || undefined }];
+        const entry = value ? parseGeoEntry(value) : undefined;
+        return entry ? [{ position: entry.position, fleetId: entry.fleetId }] : [];
       });
     } catch {
       return undefined;
@@ -369,21 +431,22 @@ export class PositionCache {
     if (!redis || this.rebuilding) return;
     const lock = `${this.prefix}geo:rebuilding`;
     this.rebuilding = (async () => {
-      if ((await redis.set(lock, '1', 'PX', 60_000, 'NX')) !== 'OK') return;
+      if ((await redis.set(lock, '1', 'PX', GEO_REBUILD_LOCK_MS, 'NX')) !== 'OK') return;
       try {
-        // Members before the read: any that DynamoDB no longer has (deleted, or never stored) go.
-        // One added while this runs was not in the snapshot, so it is never removed by mistake.
-        const before = await redis.hkeys(this.geoPositionsKey());
+        // Entries before the read: one DynamoDB no longer has (deleted, or never stored) goes, unless
+        // it changed meanwhile. Versions keep what was read from overwriting anything newer.
+        const before = await this.geoEntries();
         const entries = await source();
-        for (let i = 0; i < entries.length; i += 500) await this.offerLatest(entries.slice(i, i + 500), 'rebuild');
+        // Offered as writes: an entry that fails leaves the index incomplete, so it is not marked ready.
+        for (let i = 0; i < entries.length; i += 500) await this.offerLatest(entries.slice(i, i + 500), 'write');
         const present = new Set(entries.map((entry) => entry.position.vehicleId));
-        const gone = before.filter((vehicleId) => !present.has(vehicleId));
-        for (let i = 0; i < gone.length; i += 500) {
-          const chunk = gone.slice(i, i + 500);
-          await redis.multi().zrem(this.geoKey(), ...chunk).hdel(this.geoPositionsKey(), ...chunk).exec();
+        const gone = [...before].filter(([vehicleId]) => !present.has(vehicleId));
+        let removed = 0;
+        for (let i = 0; i < gone.length; i += 250) {
+          removed += await redis.removeIfUnchanged(this.geoKey(), this.geoEntriesKey(), ...gone.slice(i, i + 250).flat());
         }
-        if (this.dirty.size === 0 && !this.geoStale) await redis.set(this.geoReadyKey(), '1', 'PX', GEO_INDEX_TTL_MS);
-        this.log.info({ vehicles: entries.length, removed: gone.length }, 'Rebuilt the Redis geo index from DynamoDB');
+        if (this.dirty.size === 0 && !this.geoStale) await redis.set(this.geoReadyKey(), GEO_FORMAT, 'PX', GEO_INDEX_TTL_MS);
+        this.log.info({ vehicles: entries.length, removed }, 'Rebuilt the Redis geo index from DynamoDB');
       } finally {
         await redis.del(lock);
       }
@@ -394,12 +457,28 @@ export class PositionCache {
       });
   }
 
+  /** The geo index's entries, read in slices (HSCAN) so a large index never blocks Redis. */
+  private async geoEntries(): Promise<Map<string, string>> {
+    const entries = new Map<string, string>();
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis!.hscan(this.geoEntriesKey(), cursor, 'COUNT', 1000);
+      for (let i = 0; i < flat.length; i += 2) entries.set(flat[i], flat[i + 1]);
+      cursor = next;
+    } while (cursor !== '0');
+    return entries;
+  }
+
   /** Resolves when a background geo rebuild (if any) is done. */
   async geoRebuilt(): Promise<void> {
     await this.rebuilding;
   }
 
-  async forget(vehicleId: string): Promise<void> {
+  /**
+   * A vehicle was deleted; `deleted` is the version DynamoDB removed (undefined when there was none).
+   * Its entries go, and a tombstone keeps any write of that version or older out for TOMBSTONE_TTL_MS.
+   */
+  async forget(vehicleId: string, deleted: CacheVersion | undefined): Promise<void> {
     const key = this.latestKey(vehicleId);
     if (!this.redis) return;
     if (!this.usable()) {
@@ -407,8 +486,10 @@ export class PositionCache {
       return this.markDirty([key]);
     }
     try {
-      const results = await this.redis.multi().del(key).zrem(this.geoKey(), vehicleId).hdel(this.geoPositionsKey(), vehicleId).incr(this.seqKey()).exec();
-      this.highestSeq = Math.max(this.highestSeq, Number(results?.[3]?.[1] ?? 0));
+      // Nothing was deleted: whatever is cached is not in DynamoDB, so all of it goes.
+      const version = deleted ?? { incarnation: Number.MAX_SAFE_INTEGER, revision: 0 };
+      const seq = await this.redis.bury(...this.entryKeys(vehicleId), version.incarnation, version.revision, vehicleId, deleted ? TOMBSTONE_TTL_MS : 0);
+      this.highestSeq = Math.max(this.highestSeq, seq);
     } catch {
       this.geoStale = true;
       this.markDirty([key]);
@@ -491,4 +572,11 @@ export class PositionCache {
       this.log.warn({ err: (error as Error).message }, 'Could not clear possibly stale cache entries; will retry on reconnect');
     }
   }
+}
+
+const GEO_ENTRY = new RegExp(`^${GEO_FORMAT}\\|\\d+\\|\\d+\\|([^|]*)\\|(\\{.*)$`, 's');
+
+function parseGeoEntry(value: string): { position: Position; fleetId?: string } | undefined {
+  const match = GEO_ENTRY.exec(value);
+  return match ? { position: JSON.parse(match[2]) as Position, fleetId: match[1] || undefined } : undefined;
 }

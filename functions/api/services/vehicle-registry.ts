@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../domain/errors';
 import type { Vehicle, VehicleType } from '../domain/vehicle';
 import type { DeviceStore } from './device-store';
-import type { PositionCache } from './position-cache';
+import { type PositionCache, latestEntryOf, versionOf } from './position-cache';
 import type { VehicleChanges, VehicleStore } from './vehicle-store';
 
 export interface Registration {
@@ -68,13 +68,15 @@ export class VehicleRegistry {
 
   async update(id: string, changes: VehicleChanges, now = Date.now()): Promise<Vehicle> {
     const vehicle = await this.vehicles.update(id, changes, now);
-    if (changes.fleetId !== undefined) await this.cache.changeFleet(id, vehicle.fleetId);
+    // Its geo entry carries the fleet: the new revision replaces it.
+    const entry = latestEntryOf(vehicle);
+    if (entry) await this.cache.offerLatest([entry], 'write');
     return vehicle;
   }
 
   async remove(id: string): Promise<void> {
     const removed = await this.vehicles.delete(id);
-    await this.cache.forget(id);
+    await this.cache.forget(id, removed && versionOf(removed));
     if (!removed) throw ApiError.notFound(`Vehicle ${id} does not exist`);
     if (removed.deviceId) await this.devices.release(removed.deviceId, id);
   }

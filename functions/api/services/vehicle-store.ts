@@ -107,10 +107,11 @@ export class VehicleStore {
           new UpdateCommand({
             TableName: this.table,
             Key: { [KEY]: id },
-            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            // The revision moves with every change: the cache's copy of the fleet is ordered by it.
+            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''} ADD revision :one`,
             ConditionExpression: 'attribute_exists(#key)',
             ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
+            ExpressionAttributeValues: { ...values, ':one': 1 },
             ReturnValues: 'ALL_NEW',
           }),
         ),
@@ -181,33 +182,37 @@ export class VehicleStore {
   }
 
   /**
-   * Makes `position` the vehicle's latest unless a newer one is already there: a conditional write,
-   * so concurrent and out-of-order arrivals settle on the greatest timestamp.
-   * Returns false when the stored latest is newer, or the vehicle is gone.
+   * Makes `position` the latest of the vehicle created at `createdAt` unless a newer one is already
+   * there: a conditional write, so concurrent and out-of-order arrivals settle on the greatest
+   * timestamp. It advances the vehicle's revision in the same write and returns it, or undefined when
+   * the stored latest is newer, or that vehicle is gone (deleted, or deleted and created again).
    */
-  async setLatestIfNewer(position: Position): Promise<boolean> {
+  async setLatestIfNewer(position: Position, createdAt: number): Promise<number | undefined> {
     try {
-      await storageCall(() =>
+      const { Attributes } = await storageCall(() =>
         this.db.send(
           new UpdateCommand({
             TableName: this.table,
             Key: { [KEY]: position.vehicleId },
-            UpdateExpression: 'SET latest = :latest, latestTs = :ts, geoCell = :cell',
+            UpdateExpression: 'SET latest = :latest, latestTs = :ts, geoCell = :cell ADD revision :one',
             // <=: a fix resent with the same timestamp replaces the stored one in history (same key),
             // so it replaces the latest too; an older one never does.
-            ConditionExpression: 'attribute_exists(#key) AND (attribute_not_exists(latestTs) OR latestTs <= :ts)',
+            ConditionExpression: 'attribute_exists(#key) AND createdAt = :createdAt AND (attribute_not_exists(latestTs) OR latestTs <= :ts)',
             ExpressionAttributeNames: { '#key': KEY },
             ExpressionAttributeValues: {
               ':latest': stripVehicleId(position),
               ':ts': position.ts,
               ':cell': geohash(position.lat, position.lon, GEO_CELL_PRECISION),
+              ':createdAt': createdAt,
+              ':one': 1,
             },
+            ReturnValues: 'UPDATED_NEW',
           }),
         ),
       );
-      return true;
+      return Attributes!.revision as number;
     } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
+      if (isConditionalCheckFailed(error)) return undefined;
       throw error;
     }
   }

@@ -1,0 +1,186 @@
+import Redis from 'ioredis';
+import {
+  GEO_INDEX_TTL_MS,
+  GEO_REFRESH_AHEAD_MS,
+  LatestEntry,
+  TOMBSTONE_TTL_MS,
+  latestEntryOf,
+} from '../../functions/api/services/position-cache';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tableName } from '../../config/names';
+import { ensureTables } from '../../functions/local/tables';
+import { VehicleStore } from '../../functions/api/services/vehicle-store';
+import { ThrowawayRedis } from '../helpers/redis';
+import { TestApp, createVehicle, iso, startTestApp } from '../helpers/test-app';
+
+const MIN = 60_000;
+
+/**
+ * The cache's versions (see ARCHITECTURE.md, "The cache's consistency contract"): every entry is
+ * ordered by the vehicle's incarnation and revision in DynamoDB, so whatever read DynamoDB before a
+ * change (a geo rebuild, a slow reader, another instance) cannot put the older state back.
+ */
+describe('cache entries are versioned by DynamoDB', () => {
+  let redis: ThrowawayRedis;
+  let t: TestApp;
+  let client: Redis;
+  const key = (suffix: string) => `vt:${t.config.environment}:${suffix}`;
+
+  beforeAll(async () => {
+    redis = await ThrowawayRedis.start();
+    t = await startTestApp({ redisUrl: redis.url });
+    client = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    client.disconnect();
+    await t.close();
+    await redis.stop();
+  });
+
+  const report = async (id: string, lat: number, ts = Date.now() - MIN) => {
+    const response = await t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: { lat, lon: 7, timestamp: iso(ts) } });
+    expect(response.statusCode).toBe(200);
+  };
+  const place = async (fleetId: string, lat: number) => {
+    const { id } = await createVehicle(t.app, { fleetId });
+    await report(id, lat);
+    return id;
+  };
+  const nearbyIds = async (fleetId: string, lat: number) => {
+    const response = await t.app.inject({ method: 'GET', url: `/positions/nearby?lat=${lat}&lon=7&radius=2000&fleetId=${fleetId}` });
+    expect(response.statusCode).toBe(200);
+    return { source: response.headers['x-cache'], ids: response.json().items.map((item: { vehicleId: string }) => item.vehicleId) };
+  };
+  const everyEntry = async () => (await t.services.vehicles.allWithPosition()).flatMap((vehicle) => latestEntryOf(vehicle) ?? []);
+  /** A geo rebuild whose DynamoDB read is taken, then `meanwhile` runs before it writes back. */
+  const rebuildAround = async (meanwhile: () => Promise<void>) => {
+    await client.del(key('geo:ready'));
+    const source = async (): Promise<LatestEntry[]> => {
+      const read = await everyEntry();
+      await meanwhile();
+      return read;
+    };
+    expect(await t.services.cache.nearby(0, 0, 10, source)).toBeUndefined();
+    await t.services.cache.geoRebuilt();
+    expect(await client.get(key('geo:ready'))).not.toBeNull();
+  };
+
+  test('a vehicle deleted while a geo rebuild runs does not come back', async () => {
+    const gone = await place('race-del', 30);
+    const stays = await place('race-del', 30.001);
+    await rebuildAround(async () => {
+      expect((await t.app.inject({ method: 'DELETE', url: `/vehicles/${gone}` })).statusCode).toBe(204);
+    });
+    expect(await nearbyIds('race-del', 30)).toEqual({ source: 'hit', ids: [stays] });
+    expect(await client.hexists(key('geo:entries'), gone)).toBe(0);
+  });
+
+  test('a vehicle moved to another fleet while a geo rebuild runs keeps its new fleet', async () => {
+    const moved = await place('race-from', 31);
+    await rebuildAround(async () => {
+      expect((await t.app.inject({ method: 'PATCH', url: `/vehicles/${moved}`, payload: { fleetId: 'race-to' } })).statusCode).toBe(200);
+    });
+    expect(await nearbyIds('race-from', 31)).toEqual({ source: 'hit', ids: [] });
+    expect(await nearbyIds('race-to', 31)).toEqual({ source: 'hit', ids: [moved] });
+  });
+
+  test('a rebuild that finds a vehicle gone leaves the entry of a vehicle created again meanwhile', async () => {
+    const { id } = await createVehicle(t.app, { id: 'race-recreated', fleetId: 'race-new' });
+    await report(id, 32);
+    // Deleted while this instance could not reach Redis: the old entry is still in the index.
+    await t.services.vehicles.delete(id);
+    await rebuildAround(async () => {
+      // After the rebuild's read (which lacks the vehicle), before its clean-up: created again, reporting.
+      await createVehicle(t.app, { id, fleetId: 'race-new' });
+      await report(id, 32.001);
+    });
+    expect(await nearbyIds('race-new', 32.001)).toEqual({ source: 'hit', ids: [id] });
+  });
+
+  test('a late fill for a deleted vehicle is refused by its tombstone; a new vehicle of the same id passes it', async () => {
+    const { id } = await createVehicle(t.app, { id: 'tombstoned', fleetId: 'tomb' });
+    await report(id, 33);
+    const slowRead = latestEntryOf((await t.services.vehicles.get(id))!)!;
+    expect((await t.app.inject({ method: 'DELETE', url: `/vehicles/${id}` })).statusCode).toBe(204);
+    const tombstoneTtl = await client.pttl(key(`gone:${id}`));
+    expect(tombstoneTtl).toBeGreaterThan(TOMBSTONE_TTL_MS - 10_000);
+
+    await t.services.cache.offerLatest([slowRead], 'read');
+    expect(await client.exists(key(`latest:${id}`))).toBe(0);
+    expect(await client.hexists(key('geo:entries'), id)).toBe(0);
+
+    await createVehicle(t.app, { id, fleetId: 'tomb' });
+    await report(id, 33.5);
+    expect(JSON.parse((await client.hget(key(`latest:${id}`), 'position'))!)).toMatchObject({ lat: 33.5 });
+    expect(await client.exists(key(`gone:${id}`))).toBe(0);
+  });
+
+  test('a reader of DynamoDB repairs an entry another instance failed to update', async () => {
+    const { id } = await createVehicle(t.app);
+    await report(id, 34);
+    // Another instance stored a newer latest, and its write to Redis was lost (it froze, or was cut off).
+    const stored = (await t.services.vehicles.get(id))!;
+    const newer = { ...stored.latest!, lat: 34.5, ts: stored.latest!.ts + 1000 };
+    expect(await t.services.vehicles.setLatestIfNewer(newer, stored.createdAt)).toBe((stored.revision ?? 0) + 1);
+
+    const stale = await t.app.inject({ method: 'GET', url: `/vehicles/${id}/position` });
+    expect({ cache: stale.headers['x-cache'], lat: stale.json().lat }).toEqual({ cache: 'hit', lat: 34 });
+    expect((await t.app.inject({ method: 'GET', url: `/vehicles/${id}` })).json().position.lat).toBe(34.5);
+    const repaired = await t.app.inject({ method: 'GET', url: `/vehicles/${id}/position` });
+    expect({ cache: repaired.headers['x-cache'], lat: repaired.json().lat }).toEqual({ cache: 'hit', lat: 34.5 });
+  });
+
+  test('a latest position meant for a vehicle deleted and created again meanwhile does not land on the new one', async () => {
+    const { id } = await createVehicle(t.app, { id: 'incarnations' });
+    const first = (await t.services.vehicles.get(id))!;
+    await t.services.vehicles.delete(id);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // a new incarnation: another createdAt
+    await createVehicle(t.app, { id });
+    const position = { vehicleId: id, ts: Date.now() - MIN, lat: 36, lon: 7, receivedAt: Date.now() };
+    expect(await t.services.vehicles.setLatestIfNewer(position, first.createdAt)).toBeUndefined();
+    expect((await t.services.vehicles.get(id))!.latest).toBeUndefined();
+  });
+
+  test('a searched index is rebuilt ahead of expiry and keeps answering meanwhile', async () => {
+    const id = await place('warm', 35);
+    await nearbyIds('warm', 35);
+    await t.services.cache.geoRebuilt();
+    await client.pexpire(key('geo:ready'), GEO_REFRESH_AHEAD_MS - 1000);
+    // Changed in DynamoDB only, as by an instance cut off from Redis: the refresh must pick it up.
+    const stored = (await t.services.vehicles.get(id))!;
+    await t.services.vehicles.setLatestIfNewer({ ...stored.latest!, lat: 35.001, ts: stored.latest!.ts + 1 }, stored.createdAt);
+
+    expect(await nearbyIds('warm', 35)).toEqual({ source: 'hit', ids: [id] });
+    await t.services.cache.geoRebuilt();
+    expect(await client.pttl(key('geo:ready'))).toBeGreaterThan(GEO_INDEX_TTL_MS - 10_000);
+    const entry = await client.hget(key('geo:entries'), id);
+    expect(entry).toContain('"lat":35.001');
+  });
+
+  test('after a point-in-time restore of the vehicles table, nothing cached from the old table is served', async () => {
+    const { id } = await createVehicle(t.app);
+    await report(id, 40, Date.now() - 3 * MIN);
+    const anHourAgo = (await t.services.vehicles.get(id))!;
+    await report(id, 41, Date.now() - 2 * MIN);
+    expect(await client.hget(key(`latest:${id}`), 'position')).toContain('"lat":41');
+
+    // The restored table holds the older state; the release points the API at it (tableNameOverrides).
+    const restoredName = tableName(`${t.config.environment}r`, 'vehicles');
+    const db = new DynamoDBClient({ endpoint: t.config.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    await ensureTables(db, `${t.config.environment}r`);
+    await new VehicleStore(DynamoDBDocumentClient.from(db), restoredName).create(anHourAgo);
+    db.destroy();
+    const restored = await startTestApp({ shareWith: t, redisUrl: redis.url, vehiclesTable: restoredName });
+    try {
+      const read = await restored.app.inject({ method: 'GET', url: `/vehicles/${id}/position` });
+      expect({ cache: read.headers['x-cache'], lat: read.json().lat }).toEqual({ cache: 'miss', lat: 40 });
+      const later = await restored.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: { lat: 42, lon: 7, timestamp: iso(Date.now() - MIN) } });
+      expect(later.statusCode).toBe(200);
+      const after = await restored.app.inject({ method: 'GET', url: `/vehicles/${id}/position` });
+      expect({ cache: after.headers['x-cache'], lat: after.json().lat }).toEqual({ cache: 'hit', lat: 42 });
+    } finally {
+      await restored.close();
+    }
+  });
+});
