@@ -50,8 +50,8 @@ describe('partial failure of a batch', () => {
     const problem = response.json();
     expect(problem.stored).toBe(3);
     expect(problem.failed).toEqual([
-      { field: 'positions[2]', vehicleId: b.id, timestamp: NOW - 3 * MIN, reason: expect.stringContaining('resend it') },
-      { field: 'positions[4]', vehicleId: b.id, timestamp: iso(NOW - MIN), reason: expect.stringContaining('resend it') },
+      { field: 'positions[2]', vehicleId: b.id, timestamp: NOW - 3 * MIN, reason: expect.stringContaining('resend it'), retryable: true },
+      { field: 'positions[4]', vehicleId: b.id, timestamp: iso(NOW - MIN), reason: expect.stringContaining('resend it'), retryable: true },
     ]);
     expect(proxy.batchWriteCalls - callsBefore).toBeGreaterThan(1); // it retried before giving up
 
@@ -82,7 +82,7 @@ describe('partial failure of a batch', () => {
     });
     expect(response.statusCode).toBe(503);
     expect(response.json().failed).toEqual([
-      { field: 'positions[1]', vehicleId: b.id, timestamp: NOW - MIN, reason: expect.stringContaining('latest position could not be updated') },
+      { field: 'positions[1]', vehicleId: b.id, timestamp: NOW - MIN, reason: expect.stringContaining('latest position could not be updated'), retryable: true },
     ]);
     expect((await t.app.inject({ method: 'GET', url: `/vehicles/${a.id}/position` })).json().lat).toBe(1);
   });
@@ -98,18 +98,40 @@ describe('partial failure of a batch', () => {
 });
 
 describe('an item DynamoDB refuses outright', () => {
-  test('fails alone: its 24 batch neighbours are stored, and the reason says resending it unchanged cannot help', async () => {
+  test('fails alone with a 422 naming it: its 24 batch neighbours are stored, and a tracker is told not to resend it', async () => {
     const v = await createVehicle(t.app);
     const bad = NOW - 30 * MIN + 7 * 1000;
     proxy.rejectItems = (item) => Number(item.ts.N) === bad;
     const batch = Array.from({ length: 25 }, (_, i) => ({ lat: i, lon: 0, timestamp: NOW - 30 * MIN + i * 1000 }));
     const response = await t.app.inject({ method: 'POST', url: `/vehicles/${v.id}/positions`, payload: batch });
-    expect(response.statusCode).toBe(503);
+    expect(response.statusCode).toBe(422);
+    expect(response.headers['retry-after']).toBeUndefined();
     expect(response.json()).toMatchObject({
+      status: 422,
       stored: 24,
-      failed: [{ field: 'positions[7]', timestamp: bad, reason: expect.stringContaining('resending it unchanged will fail again') }],
+      errors: [{ field: 'positions[7]', message: expect.stringContaining('resending it unchanged will fail again') }],
+      failed: [{ field: 'positions[7]', timestamp: bad, retryable: false }],
     });
     expect((await history(v.id)).length).toBe(24);
+  });
+
+  test('beside positions a resend can store, the answer is 503: each failed position says whether to resend it', async () => {
+    const v = await createVehicle(t.app);
+    const refused = NOW - 40 * MIN;
+    const withheld = NOW - 39 * MIN;
+    proxy.rejectItems = (item) => Number(item.ts.N) === refused;
+    proxy.withholdItems = (item) => Number(item.ts.N) === withheld;
+    const batch = [refused, withheld, NOW - 38 * MIN].map((timestamp, i) => ({ lat: i, lon: 0, timestamp }));
+    const response = await t.app.inject({ method: 'POST', url: `/vehicles/${v.id}/positions`, payload: batch });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('1');
+    expect(response.json()).toMatchObject({
+      stored: 1,
+      failed: [
+        { field: 'positions[0]', retryable: false },
+        { field: 'positions[1]', retryable: true },
+      ],
+    });
   });
 });
 

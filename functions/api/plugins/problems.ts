@@ -14,6 +14,7 @@ const TITLES: Record<number, string> = {
   413: 'Content Too Large',
   414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
@@ -43,14 +44,28 @@ export function sendProblem(
 }
 
 /**
- * The answer to any ingest: 200 only when every position is durable. Otherwise 503 listing exactly
- * the positions not stored (`failed`), so even a client that only looks at the status resends:
- * ingest is idempotent.
+ * The answer to any ingest: 200 only when every position is durable. Otherwise the positions not
+ * stored are listed exactly (`failed`, each `retryable` or not); the others are stored:
+ * - 503 with Retry-After when a resend can succeed for any of them (throttling, an outage), so even
+ *   a client that only looks at the status resends: ingest is idempotent;
+ * - 422 naming each field when the database refused every one of them as sent: a resend of the same
+ *   bytes would fail forever, and trackers (Traccar Client) retry a 5xx forever.
  */
 export function sendIngestResult(request: FastifyRequest, reply: FastifyReply, result: IngestResult): FastifyReply {
   if (result.failed.length === 0) return reply.code(200).send({ stored: result.stored, duplicatesInRequest: result.duplicatesInRequest });
-  // Every 5xx is logged with its cause: here, why each position could not be stored.
   const reasons = [...new Set(result.failed.map((f) => f.reason))];
+  if (result.failed.every((f) => !f.retryable)) {
+    request.log.warn({ stored: result.stored, refused: result.failed.length, reasons }, 'Ingest: positions the database refuses as sent; the others are stored');
+    return sendProblem(
+      request,
+      reply,
+      422,
+      `${result.failed.length} position(s) cannot be stored as sent and were not stored; do not resend them unchanged (the others are stored)`,
+      result.failed.map((f) => ({ field: f.field || 'body', message: f.reason })),
+      { stored: result.stored, failed: result.failed },
+    );
+  }
+  // Every 5xx is logged with its cause: here, why each position could not be stored.
   request.log.error({ stored: result.stored, failed: result.failed.length, reasons }, 'Ingest: positions not stored; the client was told to resend exactly those');
   reply.header('retry-after', '1');
   return sendProblem(

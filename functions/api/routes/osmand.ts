@@ -50,7 +50,7 @@ export const osmandRoutes: FastifyPluginAsync = async (app) => {
     tags: ['devices'],
     summary: 'OsmAnd protocol ingest (Traccar Client): query string, form body or JSON',
     description: 'Authenticated by the registered deviceId (no x-api-key). Speed in knots (query form) or m/s (JSON) is stored as km/h.',
-    response: { 200: ingestResultSchema, 400: problemRef, 401: problemRef, 503: problemRef },
+    response: { 200: ingestResultSchema, 400: problemRef, 401: problemRef, 422: problemRef, 503: problemRef },
   };
   app.get(OSMAND_PATH, { config: { public: true }, schema }, handler);
   app.post(OSMAND_PATH, { config: { public: true }, schema }, handler);

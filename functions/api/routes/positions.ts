@@ -36,6 +36,7 @@ const ingestResponses = {
   404: problemRef,
   413: problemRef,
   415: problemRef,
+  422: problemRef,
   503: problemRef,
 };
 

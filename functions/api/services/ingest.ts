@@ -30,6 +30,8 @@ export interface FailedPosition {
   readonly vehicleId: string;
   readonly timestamp: TimestampInput;
   readonly reason: string;
+  /** Whether resending it unchanged can succeed (false: the database refuses it as sent). */
+  readonly retryable: boolean;
 }
 
 export interface IngestResult {
@@ -99,13 +101,13 @@ export class IngestService {
             becameLatest.push({ position, fleetId: vehicle.fleetId, version: { incarnation: vehicle.createdAt, revision } });
           }
         } catch (error) {
-          const reason =
+          const failure =
             error instanceof StorageUnavailableError
-              ? 'stored in history, but the latest position could not be updated; resend it'
-              : `latest position update rejected: ${(error as Error).name}`;
+              ? { reason: 'stored in history, but the latest position could not be updated; resend it', retryable: true }
+              : { reason: `latest position update rejected: ${(error as Error).name}`, retryable: false };
           for (const other of unique.values()) {
             if (other.vehicleId === position.vehicleId && !failures.has(positionKey(other))) {
-              failures.set(positionKey(other), reason);
+              failures.set(positionKey(other), failure);
             }
           }
         }
@@ -119,7 +121,7 @@ export class IngestService {
         field: item.field,
         vehicleId: item.vehicleId,
         timestamp: item.input.timestamp,
-        reason: failures.get(positionKey(position))!,
+        ...failures.get(positionKey(position))!,
       }));
     return {
       stored: [...unique.keys()].filter((key) => !failures.has(key)).length,

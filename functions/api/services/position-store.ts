@@ -31,8 +31,14 @@ export interface HistoryPage {
   readonly next?: number;
 }
 
-/** Why a position was not stored, by positionKey. */
-export type WriteFailures = Map<string, string>;
+/** A position not stored: why, and whether resending it unchanged can succeed. */
+export interface WriteFailure {
+  readonly reason: string;
+  readonly retryable: boolean;
+}
+
+/** The positions not stored, by positionKey. */
+export type WriteFailures = Map<string, WriteFailure>;
 
 /** The position history table: one item per (vehicle, timestamp), so resending never duplicates. */
 export class PositionStore {
@@ -90,7 +96,10 @@ export class PositionStore {
             return;
           }
           for (const { position } of pending) {
-            failures.set(positionKey(position), `rejected by the database (${(error as Error).name}): this position cannot be stored as sent; resending it unchanged will fail again`);
+            failures.set(positionKey(position), {
+              reason: `rejected by the database (${(error as Error).name}): this position cannot be stored as sent; resending it unchanged will fail again`,
+              retryable: false,
+            });
           }
           return;
         }
@@ -98,7 +107,7 @@ export class PositionStore {
       }
     }
     for (const { position } of pending) {
-      failures.set(positionKey(position), 'not stored: the database was throttling or unavailable; resend it');
+      failures.set(positionKey(position), { reason: 'not stored: the database was throttling or unavailable; resend it', retryable: true });
     }
   }
 
