@@ -96,6 +96,15 @@ describe('hostile input', () => {
       expect((await t.app.inject({ method: 'GET', url: '/vehicles/van-1/positions?limit=100' })).json().items.length).toBe(before);
     });
 
+    test('every such value is counted in the detail, the first 20 named', async () => {
+      const batch = Array.from({ length: 300 }, (_, i) => ({ vehicleId: 'van-1', lat: 1e-200, lon: 4, timestamp: Date.now() - 60_000 - i * 1000 }));
+      const response = await post('/positions', JSON.stringify(batch));
+      expect(response.statusCode).toBe(400);
+      expect(response.json().detail).toMatch(/^positions\[0\]\.lat is too close to zero.* \(and 299 more\)\. Nothing was stored\.$/);
+      expect(response.json().errors).toHaveLength(20);
+      expect(response.json().errors[19].field).toBe('positions[19].lat');
+    });
+
     test('an OsmAnd device id beyond DynamoDB\'s key size is an unknown device (401), not a 500', async () => {
       const response = await t.app.inject({ method: 'GET', url: `/osmand?id=${'d'.repeat(3000)}&lat=1&lon=4&timestamp=${Math.floor(Date.now() / 1000) - 60}` });
       expect(response.statusCode).toBe(401);

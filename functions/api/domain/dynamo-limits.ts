@@ -1,4 +1,10 @@
-import type { FieldError } from './errors';
+import { type FieldError, MAX_FIELD_ERRORS } from './errors';
+
+/** The first problems, named (at most the limit), and how many there are in all. */
+export interface Unstorable {
+  readonly errors: FieldError[];
+  readonly total: number;
+}
 
 /**
  * What DynamoDB (and the SDK's marshaller) can store, checked before any store is touched, so a
@@ -29,33 +35,38 @@ function numberProblem(value: number): string | undefined {
 const fieldName = (parent: string, key: string) => (/^[A-Za-z_$][\w$]*$/.test(key) ? (parent ? `${parent}.${key}` : key) : `${parent}[${JSON.stringify(key)}]`);
 
 /**
- * Problems that would make DynamoDB or the SDK reject `value`, named from `field`. Linear in the
- * value's size; never descends below the nesting limit, so no input can exhaust the stack.
+ * Problems that would make DynamoDB or the SDK reject `values`, each named from its field. Linear
+ * in their size; every problem is counted, the first `limit` are named (names are only built while
+ * they may be needed); never descends below the nesting limit, so no input can exhaust the stack.
  */
-export function unstorableFields(value: unknown, field: string, limit = 20): FieldError[] {
-  const problems: FieldError[] = [];
-  const walk = (node: unknown, path: string, depth: number): void => {
-    if (problems.length >= limit) return;
+export function unstorableFields(values: readonly { value: unknown; field: string }[], limit = MAX_FIELD_ERRORS): Unstorable {
+  const errors: FieldError[] = [];
+  let total = 0;
+  const report = (path: () => string, message: string) => {
+    total += 1;
+    if (errors.length < limit) errors.push({ field: path(), message });
+  };
+  const walk = (node: unknown, path: () => string, depth: number): void => {
     if (typeof node === 'number') {
       const problem = numberProblem(node);
-      if (problem) problems.push({ field: path, message: problem });
+      if (problem) report(path, problem);
       return;
     }
     if (node === null || typeof node !== 'object') return;
     if (depth > DYNAMO_LIMITS.maxNesting) {
-      problems.push({ field: path, message: `nests more than ${DYNAMO_LIMITS.maxNesting} levels of objects or arrays` });
+      report(path, `nests more than ${DYNAMO_LIMITS.maxNesting} levels of objects or arrays`);
       return;
     }
     if (Array.isArray(node)) {
-      node.forEach((item, i) => walk(item, `${path}[${i}]`, depth + 1));
+      node.forEach((item, i) => walk(item, () => `${path()}[${i}]`, depth + 1));
       return;
     }
     for (const [key, item] of Object.entries(node)) {
-      if (key === '') problems.push({ field: `${path}[""]`, message: 'has an empty name; names must have at least one character' });
-      else if (RESERVED_KEYS.has(key)) problems.push({ field: fieldName(path, key), message: `"${key}" cannot be used as a name` });
-      else walk(item, fieldName(path, key), depth + 1);
+      if (key === '') report(() => `${path()}[""]`, 'has an empty name; names must have at least one character');
+      else if (RESERVED_KEYS.has(key)) report(() => fieldName(path(), key), `"${key}" cannot be used as a name`);
+      else walk(item, () => fieldName(path(), key), depth + 1);
     }
   };
-  walk(value, field, 0);
-  return problems;
+  for (const { value, field } of values) walk(value, () => field, 0);
+  return { errors, total };
 }

@@ -13,9 +13,9 @@ export function summarizeFieldErrors(errors: readonly FieldError[], total = erro
   return `${first.field} ${first.message}${total > 1 ? ` (and ${total - 1} more)` : ''}`;
 }
 
-/** A 400 for these problems: at most MAX_FIELD_ERRORS listed, all counted. */
-export function fieldErrorsProblem(errors: readonly FieldError[], suffix = ''): ApiError {
-  return ApiError.badRequest(`${summarizeFieldErrors(errors)}${suffix}`, errors.slice(0, MAX_FIELD_ERRORS));
+/** A 400 for these problems: at most MAX_FIELD_ERRORS listed, all counted (`total` when only the first were kept). */
+export function fieldErrorsProblem(errors: readonly FieldError[], suffix = '', total = errors.length): ApiError {
+  return ApiError.badRequest(`${summarizeFieldErrors(errors, total)}${suffix}`, errors.slice(0, MAX_FIELD_ERRORS));
 }
 
 /**

@@ -11,7 +11,7 @@ export function installStorableCheck(app: FastifyInstance, bodyName: (request: F
   app.addHook('preHandler', async (request) => {
     const { body } = request;
     if (body === null || typeof body !== 'object') return;
-    const problems = unstorableFields(body, Array.isArray(body) ? bodyName(request) : '');
-    if (problems.length > 0) throw fieldErrorsProblem(problems, '. Nothing was stored.');
+    const { errors, total } = unstorableFields([{ value: body, field: Array.isArray(body) ? bodyName(request) : '' }]);
+    if (total > 0) throw fieldErrorsProblem(errors, '. Nothing was stored.', total);
   });
 }

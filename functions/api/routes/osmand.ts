@@ -32,8 +32,8 @@ export const osmandRoutes: FastifyPluginAsync = async (app) => {
         : parseOsmAndQuery(query.has('id') || query.has('deviceid') || typeof body !== 'string' ? query : new URLSearchParams(body), now);
     if ('errors' in parsed) throw fieldErrorsProblem(parsed.errors, '. Nothing was stored.');
     // A query string is no JSON body, so the body hook did not see these values: same storage limits.
-    const unstorable = parsed.report.positions.flatMap(({ input, field }) => unstorableFields(input, field));
-    if (unstorable.length > 0) throw fieldErrorsProblem(unstorable, '. Nothing was stored.');
+    const unstorable = unstorableFields(parsed.report.positions.map(({ input, field }) => ({ value: input, field })));
+    if (unstorable.total > 0) throw fieldErrorsProblem(unstorable.errors, '. Nothing was stored.', unstorable.total);
     // An id no vehicle could have been registered with is unknown without a lookup (a 3 KB id would
     // exceed DynamoDB's key size and fail as a 500): same answer as any unknown device.
     if (!DEVICE_ID.test(parsed.report.deviceId)) return sendProblem(request, reply, 401, UNKNOWN_DEVICE);
