@@ -1,15 +1,17 @@
 /**
- * The fast subset of `npm run chaos`: real HTTP instances, real Redis and dynalite, faults coming and
+ * The fast subset of `npm run chaos`: real HTTP instances, real Redis and the lane's DynamoDB, faults coming and
  * going under load. Nothing acknowledged is lost or duplicated, no read is stale once a fault has
  * healed, and no client sees a 5xx except the 503s that list unstored positions.
  */
 import { SCENARIOS, runScenario } from '../../scripts/chaos/scenarios';
+import { startTestDynamo } from '../helpers/dynamo';
 
 const FAST = ['baseline', 'redis-partition', 'redis-old-snapshot', 'two-instances', 'dynamo-partial'];
 
 describe('npm run chaos (fast subset)', () => {
   test.each(SCENARIOS.filter((s) => FAST.includes(s.name)).map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
-    const result = await runScenario(scenario, { durationMs: 2_400, vehicles: 6, intervalMs: 150 });
+    // On the lane's DynamoDB: dynalite, or DynamoDB Local in the fidelity lane.
+    const result = await runScenario(scenario, { durationMs: 2_400, vehicles: 6, intervalMs: 150, startDatabase: startTestDynamo });
     expect(result.acknowledged).toBeGreaterThan(20);
     expect({ lost: result.lost, duplicated: result.duplicated, staleAfterHeal: result.staleAfterHeal, serverErrors: result.serverErrors, clientErrors: result.clientErrors }).toEqual({
       lost: 0,

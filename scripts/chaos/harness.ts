@@ -21,7 +21,8 @@ export interface Instance {
 }
 
 /**
- * What a chaos scenario runs against, all on this machine: dynalite behind a fault-injecting hop,
+ * What a chaos scenario runs against, all on this machine: a local DynamoDB (dynalite by default, or
+ * AWS's DynamoDB Local: see `startDatabase`) behind a fault-injecting hop,
  * a redis-server of its own behind a TCP hop that can be cut, and two API instances of one
  * deployment (A reaches Redis through the hop, B directly), each listening on a loopback port.
  */
@@ -42,8 +43,11 @@ async function listen(config: ApiConfig): Promise<Instance> {
   return { app, services, baseUrl: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
 }
 
-export async function startHarness(): Promise<Harness> {
-  const local: LocalDynamo = await startLocalDynamo();
+/** Starts the DynamoDB a harness uses; its `close` is called when the harness closes. */
+export type StartDatabase = () => Promise<LocalDynamo>;
+
+export async function startHarness(startDatabase: StartDatabase = startLocalDynamo): Promise<Harness> {
+  const local: LocalDynamo = await startDatabase();
   const dynamo = await startFaultyDynamoProxy(local.endpoint);
   const environment = `chaos${crypto.randomBytes(3).toString('hex')}`;
   const client = new DynamoDBClient({ endpoint: local.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

@@ -1,4 +1,4 @@
-import { Harness, startHarness } from './harness';
+import { Harness, StartDatabase, startHarness } from './harness';
 
 /** A fault: applied a third of the way in, healed at two thirds. */
 export interface Scenario {
@@ -78,6 +78,8 @@ export interface RunOptions {
   readonly vehicles?: number;
   readonly durationMs?: number;
   readonly intervalMs?: number;
+  /** The local DynamoDB to run against (default: a fresh dynalite). */
+  readonly startDatabase?: StartDatabase;
 }
 
 /**
@@ -90,7 +92,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const vehicles = options.vehicles ?? 10;
   const durationMs = options.durationMs ?? 6_000;
   const intervalMs = options.intervalMs ?? 200;
-  const h = await startHarness();
+  const h = await startHarness(options.startDatabase);
   try {
     const ids = Array.from({ length: vehicles }, (_, i) => `chaos-${i}`);
     for (const id of ids) await post(h.a.baseUrl, '/vehicles', { id, name: id, fleetId: 'chaos' });
