@@ -202,7 +202,7 @@ describe('hostile input', () => {
         await app.inject({ method: 'GET', url: `/osmand?id=${deviceId}&lat=52&lon=4&timestamp=${Math.floor(Date.now() / 1000) - 30}` });
         await app.inject({ method: 'POST', url: `/osmand?deviceid=${deviceId}`, payload: 'garbage', headers: { 'content-type': 'application/json' } });
         await app.inject({ method: 'GET', url: '/osmand?id=unregistered-device-77' });
-        expect(lines.length).toBeGreaterThan(4);
+        expect(lines.length).toBeGreaterThanOrEqual(3); // each request was logged
         const logged = lines.join('');
         expect(logged).not.toContain(deviceId);
         expect(logged).not.toContain('unregistered-device-77');

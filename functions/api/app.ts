@@ -9,6 +9,7 @@ import { installRequestLog } from './plugins/request-log';
 import { installProblemHandlers, sendProblem } from './plugins/problems';
 import { installStorableCheck } from './plugins/storable';
 import { installValidators } from './plugins/validation';
+import { lazySerializers } from './plugins/serialization';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { nearbyRoutes } from './routes/nearby';
@@ -51,6 +52,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     // One line per request, written by installRequestLog, instead of Fastify's two.
     disableRequestLogging: true,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
     bodyLimit: BODY_LIMIT_BYTES,
     // Long ids reach the schema (a 400 naming the field) instead of the router's bare 414.
     routerOptions: { maxParamLength: 2048 },

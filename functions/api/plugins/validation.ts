@@ -16,8 +16,23 @@ export function installValidators(app: FastifyInstance): void {
   const firstError = addFormats(new Ajv({ ...common, allErrors: false, coerceTypes: false }));
   const lenient = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
   app.setValidatorCompiler(({ schema, httpPart }) =>
-    httpPart === 'body' ? boundedBody(schema as BodySchema, strict, firstError) : lenient.compile(schema),
+    compiledOnFirstUse(() => (httpPart === 'body' ? boundedBody(schema as BodySchema, strict, firstError) : lenient.compile(schema))),
   );
+}
+
+/**
+ * A validator compiled when its route is first called, not at start: compiling every route's
+ * schemas was a quarter of a cold start, and a Lambda container often serves only a few routes.
+ */
+function compiledOnFirstUse(compile: () => ValidateFunction): ValidateFunction {
+  let compiled: ValidateFunction | undefined;
+  const validate = ((data: unknown) => {
+    compiled ??= compile();
+    const valid = compiled(data);
+    validate.errors = compiled.errors;
+    return valid;
+  }) as ValidateFunction;
+  return validate;
 }
 
 interface BodySchema {
