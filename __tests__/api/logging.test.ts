@@ -24,7 +24,7 @@ describe('logs', () => {
       const forRequest = lines.filter((l) => l.reqId === 'gw-req-1');
       // One line per request: who (both ids), which route (as declared, not the URL), what status, how long.
       expect(forRequest).toEqual([
-        expect.objectContaining({ awsRequestId: 'lambda-req-9', msg: 'request', method: 'GET', route: '/vehicles/:id', status: 404, ms: expect.any(Number), level: 30 }),
+        expect.objectContaining({ awsRequestId: 'lambda-req-9', msg: 'request', method: 'GET', route: '/vehicles/:id', url: '/vehicles/missing', status: 404, ms: expect.any(Number), level: 30 }),
       ]);
     } finally {
       await app.close();
