@@ -41,7 +41,9 @@ async function init(): Promise<Container> {
   const app = buildApp({ config, services, logger: log, apiKeys });
   // decorateRequest: the routes never read request.awsLambda, and it costs on every request.
   const proxy = awsLambdaFastify(app, { callbackWaitsForEmptyEventLoop: false, decorateRequest: false });
-  await Promise.all([app.ready(), services.cache.waitUntilReady(1000)]);
+  // Redis connects in the background: until it is ready, reads and /health are answered from
+  // DynamoDB and writes wait for it (see PositionCache.usableForWrite).
+  await app.ready();
   return {
     proxy,
     async close() {

@@ -213,6 +213,8 @@ export class PositionCache {
   private runId?: string;
   /** Set while a reconnected Redis is checked for having gone back in time. */
   private verifying?: Promise<void>;
+  /** Whether this process has ever been connected (see usableForWrite). */
+  private everReady = false;
 
   private constructor(
     private readonly redis: (Redis & CacheCommands) | undefined,
@@ -228,6 +230,7 @@ export class PositionCache {
       this.outageLogged = true;
     });
     redis.on('ready', () => {
+      this.everReady = true;
       if (this.outageLogged) log.info('Redis is back: using the cache again');
       this.outageLogged = false;
       // Not trusted until it is known not to have gone back in time.
@@ -290,6 +293,19 @@ export class PositionCache {
 
   private usable(): boolean {
     return this.redis?.status === 'ready' && !this.verifying;
+  }
+
+  /**
+   * For writes: a container's first connection may still be under way (Lambda does not wait for it
+   * at cold start, so reads and /health go to DynamoDB meanwhile). A write waits for it rather than
+   * count as missed, which would make the whole geo index be rebuilt after every cold start.
+   */
+  private async usableForWrite(): Promise<boolean> {
+    if (this.usable()) return true;
+    const connecting = this.redis?.status === 'connecting' || this.redis?.status === 'connect' || this.redis?.status === 'wait';
+    if (!this.everReady && connecting) await this.waitUntilReady(1000);
+    else if (this.verifying) await this.verifying;
+    return this.usable();
   }
 
   private seqKey(): string {
@@ -378,7 +394,7 @@ export class PositionCache {
   async offerLatest(entries: readonly LatestEntry[], after: 'write' | 'read'): Promise<void> {
     if (!this.redis || entries.length === 0) return;
     const keys = after === 'write' ? entries.map((entry) => this.latestKey(entry.position.vehicleId)) : [];
-    if (!this.usable()) return this.markDirty(keys);
+    if (!(after === 'write' ? await this.usableForWrite() : this.usable())) return this.markDirty(keys);
     try {
       const pipeline = this.redis.pipeline() as ReturnType<Redis['pipeline']> & { offerEntry(...args: OfferArgs): unknown };
       for (const entry of entries) pipeline.offerEntry(...this.offerArgs(entry));
@@ -481,7 +497,7 @@ export class PositionCache {
   async forget(vehicleId: string, deleted: CacheVersion | undefined): Promise<void> {
     const key = this.latestKey(vehicleId);
     if (!this.redis) return;
-    if (!this.usable()) {
+    if (!(await this.usableForWrite())) {
       this.geoStale = true;
       return this.markDirty([key]);
     }

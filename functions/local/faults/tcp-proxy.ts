@@ -1,9 +1,14 @@
 import * as net from 'net';
 
-/** A TCP hop to a local port that can be cut (a network partition) and restored, on loopback only. */
+/**
+ * A TCP hop to a local port that can be cut (a network partition) and restored, or made slow, on
+ * loopback only.
+ */
 export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   private server?: net.Server;
+  /** Replies from the server reach the client this much later (a slow link; 0: at once). */
+  replyDelayMs = 0;
 
   private constructor(readonly port: number, private readonly targetPort: number) {}
 
@@ -30,7 +35,9 @@ export class TcpProxy {
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => undefined);
       }
-      client.pipe(upstream).pipe(client);
+      client.pipe(upstream);
+      // Same delay for every chunk: timers fire in order, so the byte stream stays intact.
+      upstream.on('data', (chunk: Buffer) => (this.replyDelayMs > 0 ? setTimeout(() => client.write(chunk), this.replyDelayMs) : client.write(chunk)));
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
