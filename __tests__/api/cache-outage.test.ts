@@ -1,3 +1,4 @@
+import { eventually } from '../helpers/eventually';
 import { ThrowawayRedis } from '../helpers/redis';
 import { TcpProxy } from '../../functions/local/faults/tcp-proxy';
 import { TestApp, createVehicle, startTestApp } from '../helpers/test-app';
@@ -5,14 +6,6 @@ import { TestApp, createVehicle, startTestApp } from '../helpers/test-app';
 const NOW = Date.now();
 const MIN = 60_000;
 
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not met in time');
-}
 
 describe('Redis going away and coming back (a throwaway redis-server)', () => {
   let redis: ThrowawayRedis;

@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import {
   GEO_INDEX_TTL_MS,
   GEO_REFRESH_AHEAD_MS,
+  LATEST_TTL_MS,
   LatestEntry,
   TOMBSTONE_TTL_MS,
   latestEntryOf,
@@ -12,7 +13,8 @@ import { tableName } from '../../config/names';
 import { ensureTables } from '../../functions/local/tables';
 import { VehicleStore } from '../../functions/api/services/vehicle-store';
 import { ThrowawayRedis } from '../helpers/redis';
-import { TestApp, createVehicle, iso, startTestApp } from '../helpers/test-app';
+import { eventually } from '../helpers/eventually';
+import { TestApp, cacheKeysOf, createVehicle, iso, startTestApp } from '../helpers/test-app';
 
 const MIN = 60_000;
 
@@ -25,7 +27,7 @@ describe('cache entries are versioned by DynamoDB', () => {
   let redis: ThrowawayRedis;
   let t: TestApp;
   let client: Redis;
-  const key = (suffix: string) => `vt:${t.config.environment}:${suffix}`;
+  const keys = () => cacheKeysOf(t);
 
   beforeAll(async () => {
     redis = await ThrowawayRedis.start();
@@ -55,7 +57,7 @@ describe('cache entries are versioned by DynamoDB', () => {
   const everyEntry = async () => (await t.services.vehicles.allWithPosition()).flatMap((vehicle) => latestEntryOf(vehicle) ?? []);
   /** A geo rebuild whose DynamoDB read is taken, then `meanwhile` runs before it writes back. */
   const rebuildAround = async (meanwhile: () => Promise<void>) => {
-    await client.del(key('geo:ready'));
+    await client.del(keys().geoReady);
     const source = async (): Promise<LatestEntry[]> => {
       const read = await everyEntry();
       await meanwhile();
@@ -63,7 +65,7 @@ describe('cache entries are versioned by DynamoDB', () => {
     };
     expect(await t.services.cache.nearby(0, 0, 10, source)).toBeUndefined();
     await t.services.cache.geoRebuilt();
-    expect(await client.get(key('geo:ready'))).not.toBeNull();
+    expect(await client.get(keys().geoReady)).not.toBeNull();
   };
 
   test('a vehicle deleted while a geo rebuild runs does not come back', async () => {
@@ -73,7 +75,7 @@ describe('cache entries are versioned by DynamoDB', () => {
       expect((await t.app.inject({ method: 'DELETE', url: `/vehicles/${gone}` })).statusCode).toBe(204);
     });
     expect(await nearbyIds('race-del', 30)).toEqual({ source: 'hit', ids: [stays] });
-    expect(await client.hexists(key('geo:entries'), gone)).toBe(0);
+    expect(await client.hexists(keys().geoEntries, gone)).toBe(0);
   });
 
   test('a vehicle moved to another fleet while a geo rebuild runs keeps its new fleet', async () => {
@@ -103,17 +105,20 @@ describe('cache entries are versioned by DynamoDB', () => {
     await report(id, 33);
     const slowRead = latestEntryOf((await t.services.vehicles.get(id))!)!;
     expect((await t.app.inject({ method: 'DELETE', url: `/vehicles/${id}` })).statusCode).toBe(204);
-    const tombstoneTtl = await client.pttl(key(`gone:${id}`));
+    const tombstoneTtl = await client.pttl(keys().tombstones(id));
+    expect(await client.smembers(keys().tombstones(id))).toHaveLength(1);
     expect(tombstoneTtl).toBeGreaterThan(TOMBSTONE_TTL_MS - 10_000);
 
     await t.services.cache.offerLatest([slowRead], 'read');
-    expect(await client.exists(key(`latest:${id}`))).toBe(0);
-    expect(await client.hexists(key('geo:entries'), id)).toBe(0);
+    expect(await client.exists(keys().latest(id))).toBe(0);
+    expect(await client.hexists(keys().geoEntries, id)).toBe(0);
 
     await createVehicle(t.app, { id, fleetId: 'tomb' });
     await report(id, 33.5);
-    expect(JSON.parse((await client.hget(key(`latest:${id}`), 'position'))!)).toMatchObject({ lat: 33.5 });
-    expect(await client.exists(key(`gone:${id}`))).toBe(0);
+    expect(JSON.parse((await client.hget(keys().latest(id), 'position'))!)).toMatchObject({ lat: 33.5 });
+    // The old incarnation stays refused: a late fill of it cannot replace the new vehicle's entry.
+    await t.services.cache.offerLatest([slowRead], 'read');
+    expect(JSON.parse((await client.hget(keys().latest(id), 'position'))!)).toMatchObject({ lat: 33.5 });
   });
 
   test('a reader of DynamoDB repairs an entry another instance failed to update', async () => {
@@ -122,11 +127,13 @@ describe('cache entries are versioned by DynamoDB', () => {
     // Another instance stored a newer latest, and its write to Redis was lost (it froze, or was cut off).
     const stored = (await t.services.vehicles.get(id))!;
     const newer = { ...stored.latest!, lat: 34.5, ts: stored.latest!.ts + 1000 };
-    expect(await t.services.vehicles.setLatestIfNewer(newer, stored.createdAt)).toBe((stored.revision ?? 0) + 1);
+    expect((await t.services.vehicles.setLatestIfNewer(newer, stored.createdAt))?.revision).toBe((stored.revision ?? 0) + 1);
 
     const stale = await t.app.inject({ method: 'GET', url: `/vehicles/${id}/position` });
     expect({ cache: stale.headers['x-cache'], lat: stale.json().lat }).toEqual({ cache: 'hit', lat: 34 });
     expect((await t.app.inject({ method: 'GET', url: `/vehicles/${id}` })).json().position.lat).toBe(34.5);
+    // The repair runs beside the answer (never delaying it).
+    await eventually(async () => (await client.hget(keys().latest(id), 'position'))?.includes('"lat":34.5') ?? false, 2000);
     const repaired = await t.app.inject({ method: 'GET', url: `/vehicles/${id}/position` });
     expect({ cache: repaired.headers['x-cache'], lat: repaired.json().lat }).toEqual({ cache: 'hit', lat: 34.5 });
   });
@@ -146,16 +153,54 @@ describe('cache entries are versioned by DynamoDB', () => {
     const id = await place('warm', 35);
     await nearbyIds('warm', 35);
     await t.services.cache.geoRebuilt();
-    await client.pexpire(key('geo:ready'), GEO_REFRESH_AHEAD_MS - 1000);
+    await client.pexpire(keys().geoReady, GEO_REFRESH_AHEAD_MS - 1000);
     // Changed in DynamoDB only, as by an instance cut off from Redis: the refresh must pick it up.
     const stored = (await t.services.vehicles.get(id))!;
     await t.services.vehicles.setLatestIfNewer({ ...stored.latest!, lat: 35.001, ts: stored.latest!.ts + 1 }, stored.createdAt);
 
     expect(await nearbyIds('warm', 35)).toEqual({ source: 'hit', ids: [id] });
     await t.services.cache.geoRebuilt();
-    expect(await client.pttl(key('geo:ready'))).toBeGreaterThan(GEO_INDEX_TTL_MS - 10_000);
-    const entry = await client.hget(key('geo:entries'), id);
+    expect(await client.pttl(keys().geoReady)).toBeGreaterThan(GEO_INDEX_TTL_MS - 10_000);
+    const entry = await client.hget(keys().geoEntries, id);
     expect(entry).toContain('"lat":35.001');
+  });
+
+  test('a fleet move between an ingest\'s existence check and its latest update still reaches the geo index', async () => {
+    const id = await place('move-during-ingest-a', 37);
+    const before = (await t.services.vehicles.get(id))!;
+    // The ingest read the vehicle (fleet a); a PATCH moves it to fleet b; then its latest update lands.
+    expect((await t.app.inject({ method: 'PATCH', url: `/vehicles/${id}`, payload: { fleetId: 'move-during-ingest-b' } })).statusCode).toBe(200);
+    const updated = await t.services.vehicles.setLatestIfNewer({ ...before.latest!, lat: 37.001, ts: before.latest!.ts + 1000 }, before.createdAt);
+    expect(updated?.fleetId).toBe('move-during-ingest-b');
+    await t.services.cache.offerLatest([latestEntryOf(updated!)!], 'write');
+    expect(await nearbyIds('move-during-ingest-a', 37)).toEqual({ source: 'hit', ids: [] });
+    expect(await nearbyIds('move-during-ingest-b', 37)).toEqual({ source: 'hit', ids: [id] });
+  });
+
+  test('a vehicle created again at an earlier createdAt (another instance\'s clock behind) is cached, not refused', async () => {
+    const { id } = await createVehicle(t.app, { id: 'clock-skew', fleetId: 'skew' });
+    await report(id, 38);
+    const deleted = (await t.services.vehicles.get(id))!;
+    expect((await t.app.inject({ method: 'DELETE', url: `/vehicles/${id}` })).statusCode).toBe(204);
+    await t.services.registry.register({ id, name: 'again', type: 'car', fleetId: 'skew' }, deleted.createdAt - 5);
+    await report(id, 38.5);
+    expect(JSON.parse((await client.hget(keys().latest(id), 'position'))!)).toMatchObject({ lat: 38.5 });
+    expect(await nearbyIds('skew', 38.5)).toEqual({ source: 'hit', ids: [id] });
+  });
+
+  test('a DELETE of an id that does not exist leaves a vehicle of that id being created alone', async () => {
+    const { id } = await createVehicle(t.app, { id: 'not-yet' });
+    await report(id, 39);
+    await t.services.cache.forget(id, undefined); // what DELETE does when DynamoDB had nothing
+    expect(await client.hget(keys().latest(id), 'position')).toContain('"lat":39');
+  });
+
+  test('a cached latest position expires within LATEST_TTL_MS (the bound for writes no process could deliver)', async () => {
+    const { id } = await createVehicle(t.app);
+    await report(id, 39.5);
+    const ttl = await client.pttl(keys().latest(id));
+    expect(ttl).toBeGreaterThan(LATEST_TTL_MS - 10_000);
+    expect(ttl).toBeLessThanOrEqual(LATEST_TTL_MS);
   });
 
   test('after a point-in-time restore of the vehicles table, nothing cached from the old table is served', async () => {
@@ -163,7 +208,7 @@ describe('cache entries are versioned by DynamoDB', () => {
     await report(id, 40, Date.now() - 3 * MIN);
     const anHourAgo = (await t.services.vehicles.get(id))!;
     await report(id, 41, Date.now() - 2 * MIN);
-    expect(await client.hget(key(`latest:${id}`), 'position')).toContain('"lat":41');
+    expect(await client.hget(keys().latest(id), 'position')).toContain('"lat":41');
 
     // The restored table holds the older state; the release points the API at it (tableNameOverrides).
     const restoredName = tableName(`${t.config.environment}r`, 'vehicles');

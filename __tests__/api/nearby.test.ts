@@ -3,7 +3,7 @@ import { distanceMeters, coveringCells, geohash } from '../../functions/api/doma
 import { GEO_CELL_PRECISION } from '../../config/tables';
 import { GEO_INDEX_TTL_MS } from '../../functions/api/services/position-cache';
 import { ThrowawayRedis } from '../helpers/redis';
-import { TestApp, createVehicle, startTestApp } from '../helpers/test-app';
+import { TestApp, cacheKeysOf, createVehicle, startTestApp } from '../helpers/test-app';
 
 const NOW = Date.now();
 const MIN = 60_000;
@@ -56,7 +56,7 @@ describe('GET /positions/nearby', () => {
     await nearby(query); // warms the index if cold
     await t.services.cache.geoRebuilt();
     const cached = await nearby(query);
-    await client.del(`vt:${t.config.environment}:geo:ready`);
+    await client.del(cacheKeysOf(t).geoReady);
     const database = await nearby(query);
     await t.services.cache.geoRebuilt();
     return { cached, database };
@@ -80,7 +80,7 @@ describe('GET /positions/nearby', () => {
   test('the index is trusted for at most GEO_INDEX_TTL_MS after a rebuild, then rebuilt from DynamoDB', async () => {
     await place('ttl', 11, 11);
     await bothPaths('lat=11&lon=11&radius=100&fleetId=ttl');
-    const ttl = await client.pttl(`vt:${t.config.environment}:geo:ready`);
+    const ttl = await client.pttl(cacheKeysOf(t).geoReady);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(GEO_INDEX_TTL_MS);
   });

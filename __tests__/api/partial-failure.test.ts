@@ -18,6 +18,7 @@ afterEach(() => {
   proxy.withholdItems = () => false;
   proxy.failUpdates = () => false;
   proxy.rejectItems = () => false;
+  proxy.failBatchWrites = undefined;
 });
 afterAll(async () => {
   await t.close();
@@ -132,6 +133,20 @@ describe('an item DynamoDB refuses outright', () => {
         { field: 'positions[1]', retryable: true },
       ],
     });
+  });
+});
+
+describe('a failure that is ours, not the item\'s', () => {
+  test.each([
+    [400, 'AccessDeniedException'],
+    [400, 'ResourceNotFoundException'],
+    [400, 'UnrecognizedClientException'],
+  ])('%i %s is a 503 to resend, never a 422 telling a tracker to drop the position', async (status, type) => {
+    const v = await createVehicle(t.app);
+    proxy.failBatchWrites = { status, type };
+    const response = await t.app.inject({ method: 'POST', url: `/vehicles/${v.id}/positions`, payload: { lat: 1, lon: 1, timestamp: NOW - 6 * MIN } });
+    expect(response.statusCode).toBe(503);
+    expect(response.json().failed).toEqual([expect.objectContaining({ retryable: true })]);
   });
 });
 

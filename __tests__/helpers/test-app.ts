@@ -9,6 +9,8 @@ import type { LocalDynamo } from '../../functions/local/local-dynamodb';
 import { startTestDynamo } from './dynamo';
 import { ensureTables } from '../../functions/local/tables';
 import { localApiConfig } from '../../functions/local/api-config';
+import { cacheKeyPrefix } from '../../config/names';
+import { cacheKeys } from '../../functions/api/services/position-cache';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -74,6 +76,9 @@ async function startInstance(config: ApiConfig, afterClose: () => Promise<void>)
     },
   };
 }
+
+/** The Redis keys an app uses (its environment and vehicles table). */
+export const cacheKeysOf = (t: TestApp) => cacheKeys(cacheKeyPrefix(t.config.environment, t.config.vehiclesTable));
 
 /** A vehicle registered through the API. */
 export async function createVehicle(app: FastifyInstance, body: Record<string, unknown> = {}): Promise<{ id: string }> {

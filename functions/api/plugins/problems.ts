@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, FieldError, StorageUnavailableError, summarizeFieldErrors } from '../domain/errors';
+import { ApiError, FieldError, MAX_FIELD_ERRORS, StorageUnavailableError, summarizeFieldErrors } from '../domain/errors';
 import type { IngestResult } from '../services/ingest';
 import type { RouteIndex } from './http-edges';
 import { toFieldErrors } from './validation';
@@ -61,7 +61,7 @@ export function sendIngestResult(request: FastifyRequest, reply: FastifyReply, r
       reply,
       422,
       `${result.failed.length} position(s) cannot be stored as sent and were not stored; do not resend them unchanged (the others are stored)`,
-      result.failed.map((f) => ({ field: f.field || 'body', message: f.reason })),
+      result.failed.slice(0, MAX_FIELD_ERRORS).map((f) => ({ field: f.field || 'body', message: f.reason })),
       { stored: result.stored, failed: result.failed },
     );
   }

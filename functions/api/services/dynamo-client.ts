@@ -39,7 +39,22 @@ const UNAVAILABLE = new Set([
   'EPIPE',
   'ENOTFOUND',
   'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
 ]);
+
+/**
+ * Errors DynamoDB answers about the item itself (HTTP 400): the same bytes will be refused again.
+ * Everything else that is not a conditional check (credentials, permissions, a missing table during
+ * a cut-over, the network) is ours or passing, and a client's resend may well succeed.
+ */
+const REFUSED_AS_SENT = new Set(['ValidationException', 'SerializationException']);
+
+/** True when DynamoDB refused this item as sent: resending it unchanged cannot succeed. */
+export function isRefusedAsSent(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return !!e?.name && REFUSED_AS_SENT.has(e.name) && (e.$metadata?.httpStatusCode ?? 400) === 400;
+}
 
 /** True for failures a retry later can fix: throttling, 5xx, timeouts, refused connections. */
 export function isUnavailable(error: unknown): boolean {

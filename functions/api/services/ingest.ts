@@ -1,8 +1,9 @@
-import { ApiError, FieldError, StorageUnavailableError, fieldErrorsProblem } from '../domain/errors';
+import { ApiError, FieldError, fieldErrorsProblem } from '../domain/errors';
 import type { Position } from '../domain/position';
 import { positionKey } from '../domain/position';
 import { TimestampInput, checkPositionTimestamp } from '../domain/timestamps';
-import type { LatestEntry, PositionCache } from './position-cache';
+import { isRefusedAsSent } from './dynamo-client';
+import { type LatestEntry, type PositionCache, latestEntryOf } from './position-cache';
 import type { PositionStore } from './position-store';
 import type { VehicleStore } from './vehicle-store';
 
@@ -95,16 +96,15 @@ export class IngestService {
     await Promise.all(
       [...newestByVehicle.values()].map(async (position) => {
         try {
-          const vehicle = known.get(position.vehicleId)!;
-          const revision = await this.vehicles.setLatestIfNewer(position, vehicle.createdAt);
-          if (revision !== undefined) {
-            becameLatest.push({ position, fleetId: vehicle.fleetId, version: { incarnation: vehicle.createdAt, revision } });
-          }
+          // The cache entry is built from the item as this write left it: its fleet and revision
+          // together, whatever changed since the existence check (a PATCH moving its fleet).
+          const updated = await this.vehicles.setLatestIfNewer(position, known.get(position.vehicleId)!.createdAt);
+          const entry = updated && latestEntryOf(updated);
+          if (entry) becameLatest.push(entry);
         } catch (error) {
-          const failure =
-            error instanceof StorageUnavailableError
-              ? { reason: 'stored in history, but the latest position could not be updated; resend it', retryable: true }
-              : { reason: `latest position update rejected: ${(error as Error).name}`, retryable: false };
+          const failure = isRefusedAsSent(error)
+            ? { reason: `stored in history, but the database refuses it as the latest position (${(error as Error).name}); resending it unchanged will fail again`, retryable: false }
+            : { reason: 'stored in history, but the latest position could not be updated; resend it', retryable: true };
           for (const other of unique.values()) {
             if (other.vehicleId === position.vehicleId && !failures.has(positionKey(other))) {
               failures.set(positionKey(other), failure);

@@ -53,7 +53,7 @@ export class NearbyService {
   }
 
   private async latestEntries(): Promise<LatestEntry[]> {
-    const vehicles = await this.vehicles.allWithPosition();
+    const vehicles = await this.vehicles.allWithPosition({ consistent: true });
     return vehicles.flatMap((vehicle) => latestEntryOf(vehicle) ?? []);
   }
 }

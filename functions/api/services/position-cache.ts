@@ -21,7 +21,10 @@ export const TOMBSTONE_TTL_MS = 15 * 60 * 1000;
 const GEO_REBUILD_LOCK_MS = 60_000;
 /** Keys whose write-through failed; above this, reconnection clears every latest key instead. */
 const MAX_DIRTY_KEYS = 10_000;
-/** Stored in the geo index's ready key and in front of every geo entry; a layout change bumps it. */
+/**
+ * Part of every geo index key (`vt:<env>:geo:<format>…`): a change of layout bumps it, so a new
+ * release starts a fresh index beside the old one instead of misreading it.
+ */
 const GEO_FORMAT = '2';
 
 export type CacheRead = { status: 'hit'; position: Position } | { status: 'miss' } | { status: 'bypass' };
@@ -38,79 +41,97 @@ export const REDIS_GEO_MAX_LAT = 85.05112878;
 /**
  * Which state of a vehicle in DynamoDB a cache entry was taken from: its incarnation (`createdAt`:
  * a deleted and re-created id starts a new one) and its revision within it (advanced by the same
- * conditional update that changes the latest position or the fleet). Greater means newer.
+ * conditional update that changes the latest position or the fleet). Within an incarnation a greater
+ * revision is newer. Incarnations are told apart, never ordered (clocks of two instances may
+ * disagree): the one being written is the one DynamoDB has now, and a deleted one is refused by its
+ * tombstone.
  */
 export interface CacheVersion {
   readonly incarnation: number;
   readonly revision: number;
 }
 
-/** Lua: is the stored version (i, r) older than the offered one (ARGV[1], ARGV[2])? Nothing stored is older. */
-const OLDER_THAN_OFFERED = `
+/** Every key the cache uses, under an environment's prefix (cacheKeyPrefix in config/names.ts). */
+export function cacheKeys(prefix: string) {
+  const geo = `${prefix}geo:${GEO_FORMAT}`;
+  return {
+    prefix,
+    /** Hash: inc, rev, position (JSON); expires after LATEST_TTL_MS. */
+    latest: (vehicleId: string) => `${prefix}latest:${vehicleId}`,
+    /** The cache's clock (see checkClock). */
+    seq: `${prefix}seq`,
+    /** Geo set of vehicle ids, and their entries `incarnation|revision|fleet|position JSON`. */
+    geo,
+    geoEntries: `${geo}:entries`,
+    /** Present while the geo index is trusted (GEO_INDEX_TTL_MS after a rebuild). */
+    geoReady: `${geo}:ready`,
+    geoRebuilding: `${geo}:rebuilding`,
+    /** Set of a vehicle's deleted incarnations; expires after TOMBSTONE_TTL_MS. */
+    tombstones: (vehicleId: string) => `${prefix}gone:${vehicleId}`,
+  };
+}
+export type CacheKeys = ReturnType<typeof cacheKeys>;
+
+/** Lua: may an entry stored at (i, r) be replaced by the offered one at (ARGV[1], ARGV[2])? */
+const REPLACEABLE = `
 local inc, rev = tonumber(ARGV[1]), tonumber(ARGV[2])
-local function older(i, r)
+local function replaceable(i, r)
   i, r = tonumber(i), tonumber(r)
-  return not i or not r or i < inc or (i == inc and r < rev)
+  return not i or not r or i ~= inc or r < rev
 end
 `;
 
 /**
- * The one way an entry enters the cache: it replaces what is there only if it is newer by version,
- * in the latest hash and in the geo index independently, and never under a newer tombstone. Arrival
- * order, concurrent writers, late fills from earlier reads and rebuilds that read before a change
- * therefore cannot put an older state back. Every write also advances `seq`, the cache's own clock: a
- * process remembers the highest value it saw, and finding Redis behind it after a reconnect means
- * Redis went back in time (see checkClock).
- * KEYS: latest hash, geo set, geo entries hash, tombstone, seq.
+ * The one way an entry enters the cache: it replaces what is there only if it is newer (see
+ * REPLACEABLE), in the latest hash and in the geo index independently, and never for an incarnation
+ * that was deleted (its tombstone). Arrival order, concurrent writers, late fills from earlier reads
+ * and rebuilds that read before a change therefore cannot put an older state back. Every write also
+ * advances `seq`, the cache's own clock: a process remembers the highest value it saw, and finding
+ * Redis behind it after a reconnect means Redis went back in time (see checkClock).
+ * KEYS: latest hash, geo set, geo entries hash, tombstones (a set of deleted incarnations), seq.
  * ARGV: incarnation, revision, position JSON, ttl ms, vehicle id, lon, lat, fleet id ('' for none).
  * Returns { updated (0/1), seq }.
  */
-const OFFER_ENTRY = `${OLDER_THAN_OFFERED}
-local tomb = redis.call('GET', KEYS[4])
-if tomb then
-  local ti, tr = string.match(tomb, '^(%d+)|(%d+)$')
-  if not older(ti, tr) then return { 0, tonumber(redis.call('GET', KEYS[5]) or '0') } end
-  redis.call('DEL', KEYS[4])
+const OFFER_ENTRY = `${REPLACEABLE}
+if redis.call('SISMEMBER', KEYS[4], ARGV[1]) == 1 then
+  return { 0, tonumber(redis.call('GET', KEYS[5]) or '0') }
 end
 local updated = 0
 local current = redis.call('HMGET', KEYS[1], 'inc', 'rev')
-if older(current[1], current[2]) then
+if replaceable(current[1], current[2]) then
   redis.call('DEL', KEYS[1])
   redis.call('HSET', KEYS[1], 'inc', ARGV[1], 'rev', ARGV[2], 'position', ARGV[3])
   redis.call('PEXPIRE', KEYS[1], ARGV[4])
   updated = 1
 end
-local gi, gr = string.match(redis.call('HGET', KEYS[3], ARGV[5]) or '', '^${GEO_FORMAT}|(%d+)|(%d+)|')
-if older(gi, gr) then
+local gi, gr = string.match(redis.call('HGET', KEYS[3], ARGV[5]) or '', '^(%d+)|(%d+)|')
+if replaceable(gi, gr) then
   if math.abs(tonumber(ARGV[7])) <= ${REDIS_GEO_MAX_LAT} then
     redis.call('GEOADD', KEYS[2], ARGV[6], ARGV[7], ARGV[5])
   else
     redis.call('ZREM', KEYS[2], ARGV[5])
   end
-  redis.call('HSET', KEYS[3], ARGV[5], '${GEO_FORMAT}|' .. ARGV[1] .. '|' .. ARGV[2] .. '|' .. ARGV[8] .. '|' .. ARGV[3])
+  redis.call('HSET', KEYS[3], ARGV[5], ARGV[1] .. '|' .. ARGV[2] .. '|' .. ARGV[8] .. '|' .. ARGV[3])
 end
 return { updated, redis.call('INCR', KEYS[5]) }
 `;
 
 /**
- * A vehicle deleted at version (ARGV[1], ARGV[2]): its entries of that version or older go, and a
- * tombstone refuses them for ARGV[4] ms (a newer incarnation's entries stay and pass); 0 ms: none.
- * KEYS: latest hash, geo set, geo entries hash, tombstone, seq. ARGV: incarnation, revision, vehicle id, ttl ms.
+ * A vehicle's incarnation ARGV[1] was deleted: its entries go (a later incarnation's stay), and a
+ * tombstone refuses that incarnation's writes for ARGV[3] ms.
+ * KEYS: latest hash, geo set, geo entries hash, tombstones, seq. ARGV: incarnation, vehicle id, ttl ms.
  * Returns seq.
  */
-const BURY = `${OLDER_THAN_OFFERED}
-local function atMost(i, r)
-  i, r = tonumber(i), tonumber(r)
-  return not i or not r or i < inc or (i == inc and r <= rev)
+const BURY = `
+local function dead(i)
+  return not tonumber(i) or i == ARGV[1]
 end
-local ti, tr = string.match(redis.call('GET', KEYS[4]) or '', '^(%d+)|(%d+)$')
-if tonumber(ARGV[4]) > 0 and older(ti, tr) then redis.call('SET', KEYS[4], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[4]) end
-local current = redis.call('HMGET', KEYS[1], 'inc', 'rev')
-if atMost(current[1], current[2]) then redis.call('DEL', KEYS[1]) end
-local gi, gr = string.match(redis.call('HGET', KEYS[3], ARGV[3]) or '', '^${GEO_FORMAT}|(%d+)|(%d+)|')
-if atMost(gi, gr) then
-  redis.call('ZREM', KEYS[2], ARGV[3])
-  redis.call('HDEL', KEYS[3], ARGV[3])
+redis.call('SADD', KEYS[4], ARGV[1])
+redis.call('PEXPIRE', KEYS[4], ARGV[3])
+if dead(redis.call('HGET', KEYS[1], 'inc')) then redis.call('DEL', KEYS[1]) end
+if dead(string.match(redis.call('HGET', KEYS[3], ARGV[2]) or '', '^(%d+)|')) then
+  redis.call('ZREM', KEYS[2], ARGV[2])
+  redis.call('HDEL', KEYS[3], ARGV[2])
 end
 return redis.call('INCR', KEYS[5])
 `;
@@ -187,7 +208,7 @@ type OfferArgs = [string, string, string, string, string, number, number, string
 
 interface CacheCommands {
   offerEntry(...args: OfferArgs): Promise<[number, number]>;
-  bury(...args: [string, string, string, string, string, number, number, string, number]): Promise<number>;
+  bury(...args: [string, string, string, string, string, number, string, number]): Promise<number>;
   removeIfUnchanged(geo: string, entries: string, ...pairs: string[]): Promise<number>;
 }
 
@@ -218,7 +239,7 @@ export class PositionCache {
 
   private constructor(
     private readonly redis: (Redis & CacheCommands) | undefined,
-    private readonly prefix: string,
+    private readonly keys: CacheKeys,
     private readonly log: FastifyBaseLogger,
   ) {
     if (!redis) return;
@@ -242,7 +263,7 @@ export class PositionCache {
   }
 
   static disabled(log: FastifyBaseLogger): PositionCache {
-    return new PositionCache(undefined, '', log);
+    return new PositionCache(undefined, cacheKeys(''), log);
   }
 
   /** `keyPrefix`: see cacheKeyPrefix in config/names.ts. */
@@ -259,7 +280,7 @@ export class PositionCache {
       lazyConnect: false,
     }) as Redis & CacheCommands;
     if (source && typeof source !== 'string') followTokenRotation(redis, source, options.log);
-    return new PositionCache(redis, options.keyPrefix, options.log);
+    return new PositionCache(redis, cacheKeys(options.keyPrefix), options.log);
   }
 
   get enabled(): boolean {
@@ -287,10 +308,6 @@ export class PositionCache {
     });
   }
 
-  private latestKey(vehicleId: string): string {
-    return `${this.prefix}latest:${vehicleId}`;
-  }
-
   private usable(): boolean {
     return this.redis?.status === 'ready' && !this.verifying;
   }
@@ -308,16 +325,12 @@ export class PositionCache {
     return this.usable();
   }
 
-  private seqKey(): string {
-    return `${this.prefix}seq`;
-  }
-
   /** After a reconnect: a clock behind what this process saw means every entry may be older than DynamoDB. */
   private async checkClock(): Promise<void> {
     try {
       // Another server process (a restart from a snapshot, a failover) is caught by every instance,
       // readers included; a clock behind what this process saw, by the ones that wrote.
-      const [seqText, info] = await Promise.all([this.redis!.get(this.seqKey()), this.redis!.info('server')]);
+      const [seqText, info] = await Promise.all([this.redis!.get(this.keys.seq), this.redis!.info('server')]);
       const seq = Number(seqText ?? 0);
       const runId = /run_id:(\w+)/.exec(info)?.[1];
       const replaced = this.runId !== undefined && runId !== undefined && runId !== this.runId;
@@ -334,7 +347,7 @@ export class PositionCache {
   }
 
   async getLatest(vehicleId: string): Promise<CacheRead> {
-    const key = this.latestKey(vehicleId);
+    const key = this.keys.latest(vehicleId);
     if (!this.redis || !this.usable()) return { status: 'bypass' };
     if (this.clearAllOnReconnect || this.dirty.has(key)) {
       this.scheduleReconcile();
@@ -348,25 +361,9 @@ export class PositionCache {
     }
   }
 
-  private geoKey(): string {
-    return `${this.prefix}geo`;
-  }
-
-  private geoEntriesKey(): string {
-    return `${this.prefix}geo:entries`;
-  }
-
-  private tombstoneKey(vehicleId: string): string {
-    return `${this.prefix}gone:${vehicleId}`;
-  }
-
   /** The keys every entry script takes, in its order. */
   private entryKeys(vehicleId: string): [string, string, string, string, string] {
-    return [this.latestKey(vehicleId), this.geoKey(), this.geoEntriesKey(), this.tombstoneKey(vehicleId), this.seqKey()];
-  }
-
-  private geoReadyKey(): string {
-    return `${this.prefix}geo:ready`;
+    return [this.keys.latest(vehicleId), this.keys.geo, this.keys.geoEntries, this.keys.tombstones(vehicleId), this.keys.seq];
   }
 
   private offerArgs(entry: LatestEntry): OfferArgs {
@@ -393,7 +390,7 @@ export class PositionCache {
    */
   async offerLatest(entries: readonly LatestEntry[], after: 'write' | 'read'): Promise<void> {
     if (!this.redis || entries.length === 0) return;
-    const keys = after === 'write' ? entries.map((entry) => this.latestKey(entry.position.vehicleId)) : [];
+    const keys = after === 'write' ? entries.map((entry) => this.keys.latest(entry.position.vehicleId)) : [];
     if (!(after === 'write' ? await this.usableForWrite() : this.usable())) return this.markDirty(keys);
     try {
       const pipeline = this.redis.pipeline() as ReturnType<Redis['pipeline']> & { offerEntry(...args: OfferArgs): unknown };
@@ -422,17 +419,17 @@ export class PositionCache {
     const dLat = (radiusMeters / 6_371_008.8) * (180 / Math.PI);
     if (Math.abs(lat) + dLat > REDIS_GEO_MAX_LAT) return undefined;
     try {
-      const [[, ready], [, ttl]] = (await redis.multi().get(this.geoReadyKey()).pttl(this.geoReadyKey()).exec()) as [[null, string | null], [null, number]];
-      if (ready !== GEO_FORMAT) {
+      const [[, ready], [, ttl]] = (await redis.multi().get(this.keys.geoReady).pttl(this.keys.geoReady).exec()) as [[null, string | null], [null, number]];
+      if (ready === null) {
         this.rebuildGeo(source);
         return undefined;
       }
       // Rebuilt ahead of expiry while still answering, so a searched index never goes cold.
       if (ttl < GEO_REFRESH_AHEAD_MS) this.rebuildGeo(source);
       // A hair wider than asked: Redis measures on a slightly larger sphere; callers filter exactly.
-      const members = (await redis.geosearch(this.geoKey(), 'FROMLONLAT', lon, lat, 'BYRADIUS', radiusMeters * 1.001 + 1, 'm', 'ASC')) as string[];
+      const members = (await redis.geosearch(this.keys.geo, 'FROMLONLAT', lon, lat, 'BYRADIUS', radiusMeters * 1.001 + 1, 'm', 'ASC')) as string[];
       if (members.length === 0) return [];
-      const values = await redis.hmget(this.geoEntriesKey(), ...members);
+      const values = await redis.hmget(this.keys.geoEntries, ...members);
       return values.flatMap((value) => {
         const entry = value ? parseGeoEntry(value) : undefined;
         return entry ? [{ position: entry.position, fleetId: entry.fleetId }] : [];
@@ -445,7 +442,7 @@ export class PositionCache {
   private rebuildGeo(source: () => Promise<LatestEntry[]>): void {
     const redis = this.redis;
     if (!redis || this.rebuilding) return;
-    const lock = `${this.prefix}geo:rebuilding`;
+    const lock = this.keys.geoRebuilding;
     this.rebuilding = (async () => {
       if ((await redis.set(lock, '1', 'PX', GEO_REBUILD_LOCK_MS, 'NX')) !== 'OK') return;
       try {
@@ -459,9 +456,9 @@ export class PositionCache {
         const gone = [...before].filter(([vehicleId]) => !present.has(vehicleId));
         let removed = 0;
         for (let i = 0; i < gone.length; i += 250) {
-          removed += await redis.removeIfUnchanged(this.geoKey(), this.geoEntriesKey(), ...gone.slice(i, i + 250).flat());
+          removed += await redis.removeIfUnchanged(this.keys.geo, this.keys.geoEntries, ...gone.slice(i, i + 250).flat());
         }
-        if (this.dirty.size === 0 && !this.geoStale) await redis.set(this.geoReadyKey(), GEO_FORMAT, 'PX', GEO_INDEX_TTL_MS);
+        if (this.dirty.size === 0 && !this.geoStale) await redis.set(this.keys.geoReady, '1', 'PX', GEO_INDEX_TTL_MS);
         this.log.info({ vehicles: entries.length, removed }, 'Rebuilt the Redis geo index from DynamoDB');
       } finally {
         await redis.del(lock);
@@ -478,7 +475,7 @@ export class PositionCache {
     const entries = new Map<string, string>();
     let cursor = '0';
     do {
-      const [next, flat] = await this.redis!.hscan(this.geoEntriesKey(), cursor, 'COUNT', 1000);
+      const [next, flat] = await this.redis!.hscan(this.keys.geoEntries, cursor, 'COUNT', 1000);
       for (let i = 0; i < flat.length; i += 2) entries.set(flat[i], flat[i + 1]);
       cursor = next;
     } while (cursor !== '0');
@@ -491,20 +488,19 @@ export class PositionCache {
   }
 
   /**
-   * A vehicle was deleted; `deleted` is the version DynamoDB removed (undefined when there was none).
-   * Its entries go, and a tombstone keeps any write of that version or older out for TOMBSTONE_TTL_MS.
+   * A vehicle was deleted; `deleted` is the version DynamoDB removed (undefined when there was none:
+   * then nothing here can be about it, and a vehicle of that id being created meanwhile is left alone).
+   * Its entries go, and a tombstone keeps that incarnation's writes out for TOMBSTONE_TTL_MS.
    */
   async forget(vehicleId: string, deleted: CacheVersion | undefined): Promise<void> {
-    const key = this.latestKey(vehicleId);
-    if (!this.redis) return;
+    const key = this.keys.latest(vehicleId);
+    if (!this.redis || !deleted) return;
     if (!(await this.usableForWrite())) {
       this.geoStale = true;
       return this.markDirty([key]);
     }
     try {
-      // Nothing was deleted: whatever is cached is not in DynamoDB, so all of it goes.
-      const version = deleted ?? { incarnation: Number.MAX_SAFE_INTEGER, revision: 0 };
-      const seq = await this.redis.bury(...this.entryKeys(vehicleId), version.incarnation, version.revision, vehicleId, deleted ? TOMBSTONE_TTL_MS : 0);
+      const seq = await this.redis.bury(...this.entryKeys(vehicleId), deleted.incarnation, vehicleId, TOMBSTONE_TTL_MS);
       this.highestSeq = Math.max(this.highestSeq, seq);
     } catch {
       this.geoStale = true;
@@ -533,7 +529,7 @@ export class PositionCache {
     if (!redis || !this.usable()) return;
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 500);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.keys.prefix}*`, 'COUNT', 500);
       if (keys.length) await redis.del(...keys);
       cursor = next;
     } while (cursor !== '0');
@@ -568,7 +564,7 @@ export class PositionCache {
       if (this.clearAllOnReconnect) {
         let cursor = '0';
         do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}latest:*`, 'COUNT', 500);
+          const [next, keys] = await redis.scan(cursor, 'MATCH', this.keys.latest('*'), 'COUNT', 500);
           if (keys.length) await redis.del(...keys);
           cursor = next;
         } while (cursor !== '0');
@@ -581,7 +577,7 @@ export class PositionCache {
       }
       if (this.geoStale) {
         // The geo index may have missed updates: the next nearby search rebuilds it from DynamoDB.
-        await redis.del(this.geoReadyKey());
+        await redis.del(this.keys.geoReady);
         this.geoStale = false;
       }
     } catch (error) {
@@ -590,7 +586,8 @@ export class PositionCache {
   }
 }
 
-const GEO_ENTRY = new RegExp(`^${GEO_FORMAT}\\|\\d+\\|\\d+\\|([^|]*)\\|(\\{.*)$`, 's');
+/** A geo entry: `incarnation|revision|fleet id|position JSON`. */
+const GEO_ENTRY = /^\d+\|\d+\|([^|]*)\|(\{.*)$/s;
 
 function parseGeoEntry(value: string): { position: Position; fleetId?: string } | undefined {
   const match = GEO_ENTRY.exec(value);

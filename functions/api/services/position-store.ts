@@ -2,7 +2,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sd
 import { POSITIONS_TABLE } from '../../../config/tables';
 import type { Position } from '../domain/position';
 import { positionKey } from '../domain/position';
-import { isUnavailable, storageCall } from './dynamo-client';
+import { isRefusedAsSent, storageCall } from './dynamo-client';
 import { MAX_ATTEMPTS, backoffMs, sleep } from './retry';
 
 const PK = POSITIONS_TABLE.partitionKey.name;
@@ -89,7 +89,7 @@ export class PositionStore {
         );
         pending = pending.filter(({ position }) => unprocessed.has(positionKey(position)));
       } catch (error) {
-        if (!isUnavailable(error)) {
+        if (isRefusedAsSent(error)) {
           // DynamoDB refuses a whole batch for one bad item: write the rest one by one, so only it fails.
           if (pending.length > 1) {
             await Promise.all(pending.map(({ position }) => this.putBatch([position], failures)));
@@ -103,7 +103,8 @@ export class PositionStore {
           }
           return;
         }
-        // Throttled or unreachable: the whole batch is retried.
+        // Throttled, unreachable, or a fault of ours (credentials, a table mid cut-over): the whole
+        // batch is retried, then reported for the client to resend.
       }
     }
     for (const { position } of pending) {

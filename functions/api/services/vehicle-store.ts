@@ -184,10 +184,11 @@ export class VehicleStore {
   /**
    * Makes `position` the latest of the vehicle created at `createdAt` unless a newer one is already
    * there: a conditional write, so concurrent and out-of-order arrivals settle on the greatest
-   * timestamp. It advances the vehicle's revision in the same write and returns it, or undefined when
-   * the stored latest is newer, or that vehicle is gone (deleted, or deleted and created again).
+   * timestamp. It advances the vehicle's revision in the same write and returns the vehicle as the
+   * write left it, or undefined when the stored latest is newer, or that vehicle is gone (deleted, or
+   * deleted and created again).
    */
-  async setLatestIfNewer(position: Position, createdAt: number): Promise<number | undefined> {
+  async setLatestIfNewer(position: Position, createdAt: number): Promise<Vehicle | undefined> {
     try {
       const { Attributes } = await storageCall(() =>
         this.db.send(
@@ -206,11 +207,11 @@ export class VehicleStore {
               ':createdAt': createdAt,
               ':one': 1,
             },
-            ReturnValues: 'UPDATED_NEW',
+            ReturnValues: 'ALL_NEW',
           }),
         ),
       );
-      return Attributes!.revision as number;
+      return fromItem(Attributes!);
     } catch (error) {
       if (isConditionalCheckFailed(error)) return undefined;
       throw error;
@@ -240,13 +241,24 @@ export class VehicleStore {
     return vehicles;
   }
 
-  /** Every vehicle that has a latest position, every page (polar searches and cache rebuilds). */
-  async allWithPosition(): Promise<Vehicle[]> {
+  /**
+   * Every vehicle that has a latest position, every page (polar searches and cache rebuilds). A
+   * rebuild reads consistently: it removes from the cache whatever this read lacks, and an eventually
+   * consistent read could lack a vehicle that has just reported.
+   */
+  async allWithPosition(options: { consistent?: boolean } = {}): Promise<Vehicle[]> {
     const vehicles: Vehicle[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await storageCall(() =>
-        this.db.send(new ScanCommand({ TableName: this.table, FilterExpression: 'attribute_exists(latestTs)', ExclusiveStartKey: startKey })),
+        this.db.send(
+          new ScanCommand({
+            TableName: this.table,
+            FilterExpression: 'attribute_exists(latestTs)',
+            ExclusiveStartKey: startKey,
+            ConsistentRead: options.consistent,
+          }),
+        ),
       );
       vehicles.push(...(page.Items ?? []).map(fromItem));
       startKey = page.LastEvaluatedKey;

@@ -15,6 +15,8 @@ export interface FaultyDynamoProxy {
   rejectItems: (item: Item) => boolean;
   /** UpdateItem requests for which this is true fail with a 500 (InternalServerError). */
   failUpdates: (key: Item) => boolean;
+  /** When set, every BatchWriteItem fails with this error (e.g. 400 AccessDeniedException: a fault of ours, not the item's). */
+  failBatchWrites?: { readonly status: number; readonly type: string };
   batchWriteCalls: number;
   close(): Promise<void>;
 }
@@ -70,6 +72,9 @@ export async function startFaultyDynamoProxy(target: string): Promise<FaultyDyna
       try {
         if (target.endsWith('.BatchWriteItem')) {
           state.batchWriteCalls++;
+          if (state.failBatchWrites) {
+            return reply(res, state.failBatchWrites.status, JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${state.failBatchWrites.type}`, message: 'injected' }));
+          }
           const parsed = JSON.parse(body) as { RequestItems: Record<string, { PutRequest: { Item: Item } }[]> };
           if (Object.values(parsed.RequestItems).some((requests) => requests.some((r) => state.rejectItems(r.PutRequest.Item)))) {
             return reply(res, 400, JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', message: 'Item size has exceeded the maximum allowed size' }));
