@@ -135,6 +135,24 @@ describe('GET /positions/nearby', () => {
     expect(after.database.json()).toEqual(after.cached.json());
   });
 
+  test('a fleet\'s vehicles behind a crowd of another fleet\'s nearer ones are still found, nearest first', async () => {
+    // 60 nearer vehicles of another fleet: more than a first COUNT of limit + slack can reach past.
+    const batch = [];
+    for (let i = 0; i < 60; i++) {
+      const { id } = await createVehicle(t.app, { fleetId: 'crowd' });
+      batch.push({ vehicleId: id, lat: 25 + i * 0.00001, lon: 25, timestamp: NOW - MIN });
+    }
+    expect((await t.app.inject({ method: 'POST', url: '/positions', payload: batch })).statusCode).toBe(200);
+    const far = [await place('behind', 25.01, 25), await place('behind', 25.02, 25), await place('behind', 25.03, 25)];
+    const found = await bothPaths('lat=25&lon=25&radius=5000&limit=2&fleetId=behind');
+    expect(found.cached.headers['x-cache']).toBe('hit');
+    expect(found.cached.json().items.map((i: { vehicleId: string }) => i.vehicleId)).toEqual(far.slice(0, 2));
+    expect(found.database.json()).toEqual(found.cached.json());
+    const anyFleet = await bothPaths('lat=25&lon=25&radius=5000&limit=5');
+    expect(anyFleet.database.json()).toEqual(anyFleet.cached.json());
+    expect(anyFleet.cached.json().items).toHaveLength(5);
+  });
+
   test('a vehicle moved to another fleet is found under the new fleet only', async () => {
     const id = await place('before', 20, 20);
     await t.app.inject({ method: 'PATCH', url: `/vehicles/${id}`, payload: { fleetId: 'after' } });

@@ -39,7 +39,9 @@ export class NearbyService {
   ) {}
 
   async search(query: NearbyQuery): Promise<NearbyResult> {
-    const fromCache = await this.cache.nearby(query.lat, query.lon, query.radiusMeters, () => this.latestEntries());
+    const accept = (c: GeoCandidate) =>
+      (!query.fleetId || c.fleetId === query.fleetId) && distanceMeters(query.lat, query.lon, c.position.lat, c.position.lon) <= query.radiusMeters;
+    const fromCache = await this.cache.nearby(query.lat, query.lon, query.radiusMeters, () => this.latestEntries(), { count: query.limit, accept });
     if (fromCache) return { items: rank(fromCache, query), source: 'cache' };
     return { items: rank(await this.fromDatabase(query), query), source: 'database' };
   }

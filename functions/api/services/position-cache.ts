@@ -204,6 +204,15 @@ export interface GeoCandidate {
   readonly fleetId?: string;
 }
 
+/** How many candidates a nearby search needs, and which ones count (a fleet, the exact circle). */
+export interface NearbyWanted {
+  readonly count: number;
+  readonly accept: (candidate: GeoCandidate) => boolean;
+}
+
+/** Extra nearest members fetched beyond what is wanted (see nearby). */
+const NEARBY_SLACK = 8;
+
 type OfferArgs = [string, string, string, string, string, number, number, string, string, string, number, number, string];
 
 interface CacheCommands {
@@ -409,7 +418,13 @@ export class PositionCache {
    * correctly (no Redis, not built yet, possibly stale, or a circle beyond Redis' latitude range).
    * Callers then ask DynamoDB; a cold index is rebuilt in the background from `source`.
    */
-  async nearby(lat: number, lon: number, radiusMeters: number, source: () => Promise<LatestEntry[]>): Promise<GeoCandidate[] | undefined> {
+  async nearby(
+    lat: number,
+    lon: number,
+    radiusMeters: number,
+    source: () => Promise<LatestEntry[]>,
+    wanted: NearbyWanted = { count: Infinity, accept: () => true },
+  ): Promise<GeoCandidate[] | undefined> {
     const redis = this.redis;
     if (!redis || !this.usable()) return undefined;
     if (this.geoStale || this.dirty.size > 0 || this.clearAllOnReconnect) {
@@ -426,17 +441,38 @@ export class PositionCache {
       }
       // Rebuilt ahead of expiry while still answering, so a searched index never goes cold.
       if (ttl < GEO_REFRESH_AHEAD_MS) this.rebuildGeo(source);
-      // A hair wider than asked: Redis measures on a slightly larger sphere; callers filter exactly.
-      const members = (await redis.geosearch(this.keys.geo, 'FROMLONLAT', lon, lat, 'BYRADIUS', radiusMeters * 1.001 + 1, 'm', 'ASC')) as string[];
-      if (members.length === 0) return [];
-      const values = await redis.hmget(this.keys.geoEntries, ...members);
-      return values.flatMap((value) => {
-        const entry = value ? parseGeoEntry(value) : undefined;
-        return entry ? [{ position: entry.position, fleetId: entry.fleetId }] : [];
-      });
+      // Nearest first, only as many as needed: COUNT grows (x4) until enough candidates pass the
+      // caller's filter or the circle is exhausted. A few extra cover Redis' geohash rounding (under
+      // a metre) reordering near-equal distances.
+      let count = wanted.count + NEARBY_SLACK;
+      for (;;) {
+        const candidates = await this.geoCandidates(lat, lon, radiusMeters, count);
+        const exhausted = !Number.isFinite(count) || candidates.searched < count;
+        if (exhausted || candidates.found.filter(wanted.accept).length >= wanted.count + NEARBY_SLACK) return candidates.found;
+        count *= 4;
+      }
     } catch {
       return undefined;
     }
+  }
+
+  /** Up to `count` members nearest first (all within the circle when Infinity), with their entries. */
+  private async geoCandidates(lat: number, lon: number, radiusMeters: number, count: number): Promise<{ searched: number; found: GeoCandidate[] }> {
+    const redis = this.redis!;
+    // A hair wider than asked: Redis measures on a slightly larger sphere; callers filter exactly.
+    const radius = radiusMeters * 1.001 + 1;
+    const members = (
+      Number.isFinite(count)
+        ? await redis.geosearch(this.keys.geo, 'FROMLONLAT', lon, lat, 'BYRADIUS', radius, 'm', 'ASC', 'COUNT', count)
+        : await redis.geosearch(this.keys.geo, 'FROMLONLAT', lon, lat, 'BYRADIUS', radius, 'm', 'ASC')
+    ) as string[];
+    if (members.length === 0) return { searched: 0, found: [] };
+    const values = await redis.hmget(this.keys.geoEntries, ...members);
+    const found = values.flatMap((value) => {
+      const entry = value ? parseGeoEntry(value) : undefined;
+      return entry ? [{ position: entry.position, fleetId: entry.fleetId }] : [];
+    });
+    return { searched: members.length, found };
   }
 
   private rebuildGeo(source: () => Promise<LatestEntry[]>): void {
