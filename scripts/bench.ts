@@ -1,70 +1,98 @@
 /**
- * `npm run bench [-- synth|bundle|ingest]`: reruns the speed checks and prints one line each,
- * with the machine and the date, for help/LOCAL_DEVELOPMENT.md.
+ * `npm run bench [-- <name> …]`: what users meet, each against its baseline measured in the same
+ * run, repeated (min / median / max). Prints one markdown table and writes the same results to
+ * bench-results/. One file per measurement under scripts/bench/; `--help` lists them.
  */
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { buildFunctionBundle } from '../functions/build/bundle-function';
+import { BuiltBundle, baselineBundle, deployedBundle, sameOptionsAsDeployed } from './bench/bundle';
+import { benchBundleSize } from './bench/bundle-size';
+import { benchCold } from './bench/cold-start';
+import { benchHot } from './bench/lambda-invoke';
+import { Measurement, header, legend, table, writeJson } from './bench/report';
+import { Stack, startStack } from './bench/stack';
+import { benchSynth } from './bench/synth';
 
 const REPO = path.resolve(__dirname, '..');
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-function benchSynth(): string {
-  const runs = Array.from({ length: 3 }, () => {
-    const started = process.hrtime.bigint();
-    execFileSync(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), 'main.ts'], { cwd: REPO, stdio: 'ignore' });
-    return Number(process.hrtime.bigint() - started) / 1e9;
-  });
-  return `synth, all environments (npm run synth, wall): median ${median(runs).toFixed(2)} s of ${runs.map((r) => r.toFixed(2)).join(' / ')} (target < 10 s)`;
+type Bundles = { ours: BuiltBundle & { zipBytes: number }; bare: BuiltBundle; bareRedis: BuiltBundle };
+interface Needs {
+  bundles: () => Bundles;
+  stack: () => Promise<Stack>;
 }
 
-function benchBundle(): string {
-  const started = process.hrtime.bigint();
-  const bundle = buildFunctionBundle('api');
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vt-bench-')), 'index.js');
-  fs.writeFileSync(file, bundle.code);
-  // Time for a fresh Node process to load the bundle and run its module-level init (the cold-start share we control).
-  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));process.exit(0)`;
-  const env = { ...process.env, ENVIRONMENT: 'bench', VEHICLES_TABLE: 'v', POSITIONS_TABLE: 'p', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', LOG_LEVEL: 'silent' };
-  const loads = Array.from({ length: 5 }, () => Number(execFileSync(process.execPath, ['-e', script], { env }).toString()));
-  return `api bundle: ${(bundle.code.length / 1024).toFixed(0)} KiB JS, ${(bundle.zip.length / 1024).toFixed(0)} KiB zip, built in ${ms.toFixed(0)} ms; require() in a fresh process: median ${median(loads).toFixed(0)} ms`;
-}
+const MEASUREMENTS: Record<string, { what: string; run: (needs: Needs) => Promise<Measurement[]> | Measurement[] }> = {
+  bundle: { what: 'Lambda bundle size vs a bare one-route Fastify bundle', run: (n) => benchBundleSize(n.bundles()) },
+  cold: { what: 'cold start: fresh node process, require the bundle, first /health answer (ours vs bare bundle)', run: async (n) => benchCold(await n.stack(), n.bundles()) },
+  hot: { what: 'hot Lambda invocations in-process: /health and latest position (ours vs bare bundles)', run: async (n) => benchHot(await n.stack(), n.bundles()) },
+  synth: { what: 'npm run synth, all environments (target < 10 s)', run: () => benchSynth() },
+};
 
-async function benchIngest(): Promise<string> {
-  // Imported lazily: only this bench needs dynalite and Redis.
-  const { startTestApp, createVehicle } = await import('../__tests__/helpers/test-app');
-  const { sharedRedisUrl } = await import('../__tests__/helpers/redis');
-  const t = await startTestApp({ redisUrl: await sharedRedisUrl().catch(() => undefined) });
-  try {
-    const { id } = await createVehicle(t.app);
-    const batches = 20;
-    const now = Date.now();
-    const started = process.hrtime.bigint();
-    for (let b = 0; b < batches; b++) {
-      const payload = Array.from({ length: 500 }, (_, i) => ({ lat: 52 + i / 1e4, lon: 4.9, timestamp: now - (b * 500 + i) * 1000 }));
-      const response = await t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload });
-      if (response.statusCode !== 200) throw new Error(response.body);
-    }
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return `ingest through inject on dynalite + Redis: ${batches} x 500 positions in ${seconds.toFixed(2)} s = ${Math.round((batches * 500) / seconds)} positions/s (dynalite-bound; DynamoDB itself is faster)`;
-  } finally {
-    await t.close();
-  }
+function usage(): string {
+  return [
+    'npm run bench [-- <name> …]   (default: all)',
+    ...Object.entries(MEASUREMENTS).map(([name, m]) => `  ${name.padEnd(8)} ${m.what}`),
+    'ratio = how many times slower than the baseline, from the medians of the same run (1.0 = as fast).',
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
-  const which = process.argv[2];
-  console.log(`# ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} x ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-  if (!which || which === 'synth') console.log(benchSynth());
-  if (!which || which === 'bundle') console.log(benchBundle());
-  if (!which || which === 'ingest') console.log(await benchIngest());
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) return void console.log(usage());
+  const unknown = args.filter((name) => !(name in MEASUREMENTS));
+  if (unknown.length) throw new Error(`Unknown measurement ${unknown.join(', ')}\n${usage()}`);
+  const names = args.length ? Object.keys(MEASUREMENTS).filter((name) => args.includes(name)) : Object.keys(MEASUREMENTS);
+
+  const date = new Date();
+  const started = performance.now();
+  const warnings: string[] = [];
+  const failed: string[] = [];
+  let bundles: Bundles | undefined;
+  let stack: Promise<Stack> | undefined;
+  const needs: Needs = {
+    bundles: () => {
+      if (!bundles) {
+        const ours = deployedBundle();
+        // The baselines are only fair if built exactly like the deployed bundle.
+        if (!sameOptionsAsDeployed(ours.code)) warnings.push('scripts/bench/bundle.ts esbuild options differ from functions/build/bundle-function.ts (or the API changed mid-run): baselines may not be built alike');
+        bundles = { ours, bare: baselineBundle('bare-lambda.ts'), bareRedis: baselineBundle('bare-redis-lambda.ts') };
+      }
+      return bundles;
+    },
+    stack: () => (stack ??= startStack()),
+  };
+
+  const measurements: Measurement[] = [];
+  try {
+    for (const name of names) {
+      const t = performance.now();
+      process.stderr.write(`bench: ${name}…`);
+      try {
+        measurements.push(...(await MEASUREMENTS[name].run(needs)));
+        process.stderr.write(` ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+      } catch (error) {
+        // One broken measurement (the API mid-edit, say) must not throw away the others' minutes.
+        failed.push(`${name}: ${(error as Error).message}`);
+        process.stderr.write(` FAILED\n${(error as Error).stack}\n`);
+      }
+    }
+  } finally {
+    if (stack) await (await stack).close();
+  }
+  const totalSeconds = (performance.now() - started) / 1000;
+  console.log(header(date));
+  console.log('');
+  console.log(table(measurements));
+  console.log('');
+  console.log(legend(measurements));
+  for (const warning of warnings) console.log(`WARNING: ${warning}`);
+  for (const failure of failed) console.log(`FAILED ${failure}`);
+  const file = writeJson(path.join(REPO, 'bench-results'), date, totalSeconds, measurements, [...warnings, ...failed.map((f) => `FAILED ${f}`)]);
+  console.log(`\n${names.join(', ')} in ${totalSeconds.toFixed(0)} s; results: ${path.relative(REPO, file)}`);
+  if (failed.length) process.exitCode = 1;
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (error) => {
     console.error(error);
     process.exit(1);
