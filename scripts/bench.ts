@@ -7,6 +7,7 @@ import * as path from 'path';
 import { BuiltBundle, baselineBundle, deployedBundle, sameOptionsAsDeployed } from './bench/bundle';
 import { benchBundleSize } from './bench/bundle-size';
 import { benchCold } from './bench/cold-start';
+import { benchIngest } from './bench/ingest';
 import { benchHot } from './bench/lambda-invoke';
 import { Measurement, header, legend, table, writeJson } from './bench/report';
 import { Stack, startStack } from './bench/stack';
@@ -24,6 +25,7 @@ const MEASUREMENTS: Record<string, { what: string; run: (needs: Needs) => Promis
   bundle: { what: 'Lambda bundle size vs a bare one-route Fastify bundle', run: (n) => benchBundleSize(n.bundles()) },
   cold: { what: 'cold start: fresh node process, require the bundle, first /health answer (ours vs bare bundle)', run: async (n) => benchCold(await n.stack(), n.bundles()) },
   hot: { what: 'hot Lambda invocations in-process: /health and latest position (ours vs bare bundles)', run: async (n) => benchHot(await n.stack(), n.bundles()) },
+  ingest: { what: 'single and 500-position ingest over HTTP vs raw PutItem / BatchWriteItem to the same dynalite', run: async (n) => benchIngest(await n.stack()) },
   synth: { what: 'npm run synth, all environments (target < 10 s)', run: () => benchSynth() },
 };
 
