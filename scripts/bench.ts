@@ -10,6 +10,7 @@ import { benchCold } from './bench/cold-start';
 import { benchIngest } from './bench/ingest';
 import { benchHot } from './bench/lambda-invoke';
 import { benchLatency } from './bench/latency';
+import { benchNearby } from './bench/nearby';
 import { Measurement, header, legend, table, writeJson } from './bench/report';
 import { Stack, startStack } from './bench/stack';
 import { benchSynth } from './bench/synth';
@@ -28,6 +29,7 @@ const MEASUREMENTS: Record<string, { what: string; run: (needs: Needs) => Promis
   hot: { what: 'hot Lambda invocations in-process: /health and latest position (ours vs bare bundles)', run: async (n) => benchHot(await n.stack(), n.bundles()) },
   ingest: { what: 'single and 500-position ingest over HTTP vs raw PutItem / BatchWriteItem to the same dynalite', run: async (n) => benchIngest(await n.stack()) },
   latency: { what: 'latest position p50/p99 over HTTP at 200/s and 500/s offered vs bare Fastify + HGET', run: async (n) => benchLatency(await n.stack()) },
+  nearby: { what: 'nearby at 1k and 10k vehicles, Redis warm and fallback, vs raw GEOSEARCH', run: async (n) => benchNearby(await n.stack()) },
   synth: { what: 'npm run synth, all environments (target < 10 s)', run: () => benchSynth() },
 };
 
