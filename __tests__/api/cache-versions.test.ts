@@ -127,7 +127,7 @@ describe('cache entries are versioned by DynamoDB', () => {
     // Another instance stored a newer latest, and its write to Redis was lost (it froze, or was cut off).
     const stored = (await t.services.vehicles.get(id))!;
     const newer = { ...stored.latest!, lat: 34.5, ts: stored.latest!.ts + 1000 };
-    expect((await t.services.vehicles.setLatestIfNewer(newer, stored.createdAt))?.revision).toBe((stored.revision ?? 0) + 1);
+    expect(await t.services.vehicles.setLatestIfNewer(newer, stored.createdAt)).toMatchObject({ status: 'updated', vehicle: { revision: (stored.revision ?? 0) + 1 } });
 
     const stale = await t.app.inject({ method: 'GET', url: `/vehicles/${id}/position` });
     expect({ cache: stale.headers['x-cache'], lat: stale.json().lat }).toEqual({ cache: 'hit', lat: 34 });
@@ -145,7 +145,8 @@ describe('cache entries are versioned by DynamoDB', () => {
     await new Promise((resolve) => setTimeout(resolve, 5)); // a new incarnation: another createdAt
     await createVehicle(t.app, { id });
     const position = { vehicleId: id, ts: Date.now() - MIN, lat: 36, lon: 7, receivedAt: Date.now() };
-    expect(await t.services.vehicles.setLatestIfNewer(position, first.createdAt)).toBeUndefined();
+    const second = (await t.services.vehicles.get(id))!;
+    expect(await t.services.vehicles.setLatestIfNewer(position, first.createdAt)).toEqual({ status: 'recreated', createdAt: second.createdAt });
     expect((await t.services.vehicles.get(id))!.latest).toBeUndefined();
   });
 
@@ -171,8 +172,9 @@ describe('cache entries are versioned by DynamoDB', () => {
     // The ingest read the vehicle (fleet a); a PATCH moves it to fleet b; then its latest update lands.
     expect((await t.app.inject({ method: 'PATCH', url: `/vehicles/${id}`, payload: { fleetId: 'move-during-ingest-b' } })).statusCode).toBe(200);
     const updated = await t.services.vehicles.setLatestIfNewer({ ...before.latest!, lat: 37.001, ts: before.latest!.ts + 1000 }, before.createdAt);
-    expect(updated?.fleetId).toBe('move-during-ingest-b');
-    await t.services.cache.offerLatest([latestEntryOf(updated!)!], 'write');
+    if (updated.status !== 'updated') throw new Error(`expected the update to land, got ${updated.status}`);
+    expect(updated.vehicle.fleetId).toBe('move-during-ingest-b');
+    await t.services.cache.offerLatest([latestEntryOf(updated.vehicle)!], 'write');
     expect(await nearbyIds('move-during-ingest-a', 37)).toEqual({ source: 'hit', ids: [] });
     expect(await nearbyIds('move-during-ingest-b', 37)).toEqual({ source: 'hit', ids: [id] });
   });

@@ -1,6 +1,6 @@
 import * as crypto from 'crypto';
 import swagger from '@fastify/swagger';
-import Fastify, { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import Fastify, { FastifyBaseLogger, FastifyInstance, LogController } from 'fastify';
 import type { ApiConfig } from './config';
 import { ApiKeySource, installApiKeyAuth } from './plugins/auth';
 import { answerClientError, installHttpEdges } from './plugins/http-edges';
@@ -51,7 +51,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     // One line per request, written by installRequestLog, instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
     bodyLimit: BODY_LIMIT_BYTES,
     // Long ids reach the schema (a 400 naming the field) instead of the router's bare 414.

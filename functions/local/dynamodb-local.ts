@@ -59,6 +59,8 @@ export async function startDynamoDbLocal(): Promise<LocalDynamo> {
       return {
         endpoint: `http://127.0.0.1:${port}`,
         async close() {
+          // Referenced again while it stops: an unreferenced child alone would let Node exit mid-await.
+          child.ref();
           child.stdin?.end();
           await exited;
         },

@@ -4,6 +4,7 @@ import type { ApiConfig } from '../config';
 import { createDocumentClient } from './dynamo-client';
 import { DeviceStore } from './device-store';
 import { IngestService } from './ingest';
+import { KnownVehicles } from './known-vehicles';
 import { NearbyService } from './nearby';
 import { PositionCache, RedisPassword } from './position-cache';
 import { PositionStore } from './position-store';
@@ -35,6 +36,7 @@ export function createServices(config: ApiConfig, options: ServiceOptions): Serv
   const vehicles = new VehicleStore(db, config.vehiclesTable);
   const positions = new PositionStore(db, config.positionsTable, config.positionRetentionDays);
   const devices = new DeviceStore(db, config.devicesTable);
+  const known = new KnownVehicles();
   const redisUrl = options.redisUrl ?? config.redisUrl;
   const cache = redisUrl
     ? PositionCache.connect(redisUrl, {
@@ -48,8 +50,8 @@ export function createServices(config: ApiConfig, options: ServiceOptions): Serv
     positions,
     devices,
     cache,
-    ingest: new IngestService(vehicles, positions, cache, config.positionRetentionDays),
-    registry: new VehicleRegistry(vehicles, devices, cache, options.log),
+    ingest: new IngestService(vehicles, positions, cache, config.positionRetentionDays, known),
+    registry: new VehicleRegistry(vehicles, devices, cache, known, options.log),
     nearby: new NearbyService(vehicles, cache),
     async close() {
       await cache.close();

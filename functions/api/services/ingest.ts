@@ -4,8 +4,9 @@ import { positionKey } from '../domain/position';
 import { TimestampInput, checkPositionTimestamp } from '../domain/timestamps';
 import { isRefusedAsSent } from './dynamo-client';
 import { type LatestEntry, type PositionCache, latestEntryOf } from './position-cache';
-import type { PositionStore } from './position-store';
-import type { VehicleStore } from './vehicle-store';
+import { KnownVehicles } from './known-vehicles';
+import type { PositionStore, WriteFailure } from './position-store';
+import type { LatestUpdate, VehicleStore } from './vehicle-store';
 
 /** A position as a client sent it (already schema-valid). */
 export interface PositionInput {
@@ -58,7 +59,36 @@ export class IngestService {
     private readonly positions: PositionStore,
     private readonly cache: PositionCache,
     private readonly retentionDays: number,
+    private readonly known: KnownVehicles = new KnownVehicles(),
   ) {}
+
+  /** The vehicles that exist → their createdAt: from this process's memory, else one strongly consistent read. */
+  private async createdAtOf(vehicleIds: readonly string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    const unchecked: string[] = [];
+    for (const id of vehicleIds) {
+      const createdAt = this.known.createdAt(id);
+      if (createdAt === undefined) unchecked.push(id);
+      else found.set(id, createdAt);
+    }
+    if (unchecked.length > 0) {
+      for (const [id, vehicle] of await this.vehicles.existing(unchecked)) {
+        found.set(id, vehicle.createdAt);
+        this.known.remember(id, vehicle.createdAt);
+      }
+    }
+    return found;
+  }
+
+  /** The conditional latest update; a vehicle created again under this id since it was checked is updated as that one. */
+  private async updateLatest(position: Position, createdAt: number): Promise<LatestUpdate> {
+    const outcome = await this.vehicles.setLatestIfNewer(position, createdAt);
+    if (outcome.status === 'gone') this.known.forget(position.vehicleId);
+    if (outcome.status !== 'recreated') return outcome;
+    // History already holds the position, received after that vehicle was created: it is its fix.
+    this.known.remember(position.vehicleId, outcome.createdAt);
+    return this.vehicles.setLatestIfNewer(position, outcome.createdAt);
+  }
 
   async ingest(items: readonly IngestItem[], now = Date.now()): Promise<IngestResult> {
     const errors: FieldError[] = [];
@@ -70,9 +100,8 @@ export class IngestService {
     }
     if (errors.length) throw fieldErrorsProblem(errors, '. Nothing was stored.');
 
-    const vehicleIds = [...new Set(items.map((item) => item.vehicleId))];
-    const known = await this.vehicles.existing(vehicleIds);
-    const unknown = items.filter((item) => !known.has(item.vehicleId));
+    const createdAt = await this.createdAtOf([...new Set(items.map((item) => item.vehicleId))]);
+    const unknown = items.filter((item) => !createdAt.has(item.vehicleId));
     if (unknown.length) {
       const ids = [...new Set(unknown.map((item) => item.vehicleId))];
       throw ApiError.notFound(
@@ -93,27 +122,39 @@ export class IngestService {
       if (!newest || position.ts > newest.ts) newestByVehicle.set(position.vehicleId, position);
     }
     const becameLatest: LatestEntry[] = [];
+    const gone = new Set<string>();
+    const failVehicle = (vehicleId: string, failure: WriteFailure, overwrite = false) => {
+      for (const other of unique.values()) {
+        if (other.vehicleId === vehicleId && (overwrite || !failures.has(positionKey(other)))) failures.set(positionKey(other), failure);
+      }
+    };
     await Promise.all(
       [...newestByVehicle.values()].map(async (position) => {
         try {
+          const outcome = await this.updateLatest(position, createdAt.get(position.vehicleId)!);
           // The cache entry is built from the item as this write left it: its fleet and revision
           // together, whatever changed since the existence check (a PATCH moving its fleet).
-          const updated = await this.vehicles.setLatestIfNewer(position, known.get(position.vehicleId)!.createdAt);
-          const entry = updated && latestEntryOf(updated);
+          const entry = outcome.status === 'updated' ? latestEntryOf(outcome.vehicle) : undefined;
           if (entry) becameLatest.push(entry);
-        } catch (error) {
-          const failure = isRefusedAsSent(error)
-            ? { reason: `stored in history, but the database refuses it as the latest position (${(error as Error).name}); resending it unchanged will fail again`, retryable: false }
-            : { reason: 'stored in history, but the latest position could not be updated; resend it', retryable: true };
-          for (const other of unique.values()) {
-            if (other.vehicleId === position.vehicleId && !failures.has(positionKey(other))) {
-              failures.set(positionKey(other), failure);
-            }
+          if (outcome.status === 'gone') {
+            // Deleted since it was checked: what reached history belongs to no vehicle (never shown).
+            gone.add(position.vehicleId);
+            failVehicle(position.vehicleId, { reason: `vehicle ${position.vehicleId} does not exist (it was deleted)`, retryable: false }, true);
           }
+        } catch (error) {
+          failVehicle(
+            position.vehicleId,
+            isRefusedAsSent(error)
+              ? { reason: `stored in history, but the database refuses it as the latest position (${(error as Error).name}); resending it unchanged will fail again`, retryable: false }
+              : { reason: 'stored in history, but the latest position could not be updated; resend it', retryable: true },
+          );
         }
       }),
     );
     await this.cache.offerLatest(becameLatest, 'write');
+    if (gone.size > 0 && items.every((item) => gone.has(item.vehicleId))) {
+      throw ApiError.notFound(`Unknown vehicle${gone.size > 1 ? 's' : ''}: ${[...gone].join(', ')}.`, [...gone].map((id) => ({ field: 'vehicleId', message: `vehicle ${id} does not exist` })));
+    }
 
     const failed = parsed
       .filter(({ position }) => failures.has(positionKey(position)))

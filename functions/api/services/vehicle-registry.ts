@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../domain/errors';
 import type { Vehicle, VehicleType } from '../domain/vehicle';
 import type { DeviceStore } from './device-store';
+import type { KnownVehicles } from './known-vehicles';
 import { type PositionCache, latestEntryOf, versionOf } from './position-cache';
 import type { VehicleChanges, VehicleStore } from './vehicle-store';
 
@@ -33,6 +34,7 @@ export class VehicleRegistry {
     private readonly vehicles: VehicleStore,
     private readonly devices: DeviceStore,
     private readonly cache: PositionCache,
+    private readonly known: KnownVehicles,
     private readonly log: FastifyBaseLogger,
   ) {}
 
@@ -76,6 +78,7 @@ export class VehicleRegistry {
 
   async remove(id: string): Promise<void> {
     const removed = await this.vehicles.delete(id);
+    this.known.forget(id);
     await this.cache.forget(id, removed && versionOf(removed));
     if (!removed) throw ApiError.notFound(`Vehicle ${id} does not exist`);
     if (removed.deviceId) await this.devices.release(removed.deviceId, id);

@@ -55,6 +55,20 @@ function fromItem(item: Item): Vehicle {
   };
 }
 
+export type LatestUpdate =
+  | { readonly status: 'updated'; readonly vehicle: Vehicle }
+  | { readonly status: 'older' }
+  | { readonly status: 'gone' }
+  | { readonly status: 'recreated'; readonly createdAt: number };
+
+/** The item a failed conditional write returned (ReturnValuesOnConditionCheckFailure), if any. */
+function conditionFailureItem(error: unknown): Pick<Vehicle, 'createdAt'> | undefined {
+  const item = (error as { Item?: Record<string, { N?: string } | number> }).Item;
+  const createdAt = item?.createdAt;
+  if (createdAt === undefined) return undefined;
+  return { createdAt: typeof createdAt === 'number' ? createdAt : Number(createdAt.N) };
+}
+
 /** The vehicles table: one item per vehicle, carrying its latest position. */
 export class VehicleStore {
   constructor(
@@ -184,11 +198,11 @@ export class VehicleStore {
   /**
    * Makes `position` the latest of the vehicle created at `createdAt` unless a newer one is already
    * there: a conditional write, so concurrent and out-of-order arrivals settle on the greatest
-   * timestamp. It advances the vehicle's revision in the same write and returns the vehicle as the
-   * write left it, or undefined when the stored latest is newer, or that vehicle is gone (deleted, or
-   * deleted and created again).
+   * timestamp. It advances the vehicle's revision in the same write. The outcome says what happened:
+   * `updated` with the vehicle as the write left it; `older` (a newer latest is stored); `gone` (no
+   * such vehicle); or `recreated` (the id now belongs to a vehicle created at another time).
    */
-  async setLatestIfNewer(position: Position, createdAt: number): Promise<Vehicle | undefined> {
+  async setLatestIfNewer(position: Position, createdAt: number): Promise<LatestUpdate> {
     try {
       const { Attributes } = await storageCall(() =>
         this.db.send(
@@ -208,13 +222,18 @@ export class VehicleStore {
               ':one': 1,
             },
             ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
-      return fromItem(Attributes!);
+      return { status: 'updated', vehicle: fromItem(Attributes!) };
     } catch (error) {
-      if (isConditionalCheckFailed(error)) return undefined;
-      throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
+      // DynamoDB returns the item that failed the condition; a local emulator may not: read it then.
+      const failed = conditionFailureItem(error) ?? (await this.get(position.vehicleId));
+      if (!failed) return { status: 'gone' };
+      if (failed.createdAt !== createdAt) return { status: 'recreated', createdAt: failed.createdAt };
+      return { status: 'older' };
     }
   }
 

@@ -18,6 +18,8 @@ export interface FaultyDynamoProxy {
   /** When set, every BatchWriteItem fails with this error (e.g. 400 AccessDeniedException: a fault of ours, not the item's). */
   failBatchWrites?: { readonly status: number; readonly type: string };
   batchWriteCalls: number;
+  /** Requests seen, by operation (BatchGetItem, UpdateItem, …): what a request costs in round trips. */
+  readonly operations: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function startFaultyDynamoProxy(target: string): Promise<FaultyDyna
     rejectItems: () => false,
     failUpdates: () => false,
     batchWriteCalls: 0,
+    operations: new Map(),
     close: async () => undefined,
   };
 
@@ -67,6 +70,8 @@ export async function startFaultyDynamoProxy(target: string): Promise<FaultyDyna
     req.on('end', async () => {
       const body = Buffer.concat(chunks).toString();
       const target = String(req.headers['x-amz-target'] ?? '');
+      const operation = target.split('.').pop() ?? '';
+      state.operations.set(operation, (state.operations.get(operation) ?? 0) + 1);
       const headers = { ...req.headers };
       delete headers.host;
       try {

@@ -1,0 +1,71 @@
+import { FaultyDynamoProxy, startFaultyDynamoProxy } from '../../functions/local/faults/faulty-dynamo-proxy';
+import { TestApp, createVehicle, iso, startTestApp } from '../helpers/test-app';
+
+/**
+ * A tracker's fix to a vehicle this process already knows costs two DynamoDB round trips (history,
+ * then the conditional latest update), not three; and what another process did to the vehicle
+ * meanwhile (deleted it, created it again) is still answered right.
+ */
+describe('single-fix ingest', () => {
+  let proxy: FaultyDynamoProxy;
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    a = await startTestApp({
+      dynamodbEndpoint: async (dynalite) => {
+        proxy = await startFaultyDynamoProxy(dynalite);
+        return proxy.endpoint;
+      },
+    });
+    b = await startTestApp({ shareWith: a }); // another instance (Lambda container) of the same deployment
+  });
+  afterAll(async () => {
+    await b.close();
+    await a.close();
+    await proxy.close();
+  });
+
+  const MIN = 60_000;
+  const fix = (app: TestApp, id: string, lat: number, ago: number) =>
+    app.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: { lat, lon: 4, timestamp: iso(Date.now() - ago) } });
+  const operationsOf = async (request: () => Promise<unknown>) => {
+    proxy.operations.clear();
+    await request();
+    return Object.fromEntries(proxy.operations);
+  };
+
+  test('a known vehicle\'s fix is two round trips: history and the conditional latest update', async () => {
+    const { id } = await createVehicle(a.app);
+    expect(await operationsOf(() => fix(a, id, 1, 3 * MIN))).toEqual({ BatchGetItem: 1, BatchWriteItem: 1, UpdateItem: 1 });
+    expect(await operationsOf(() => fix(a, id, 2, 2 * MIN))).toEqual({ BatchWriteItem: 1, UpdateItem: 1 });
+    // Out of order: still two (DynamoDB returns the item that failed the condition; an emulator that
+    // does not costs one read more).
+    const older = await operationsOf(() => fix(a, id, 0, 4 * MIN));
+    expect(older).toMatchObject({ BatchWriteItem: 1, UpdateItem: 1 });
+    expect(older.BatchGetItem).toBeUndefined();
+    expect((await a.app.inject({ method: 'GET', url: `/vehicles/${id}` })).json().position.lat).toBe(2);
+  });
+
+  test('a vehicle another instance deleted is a 404 here too, even while this one still remembers it', async () => {
+    const { id } = await createVehicle(a.app);
+    expect((await fix(a, id, 1, 3 * MIN)).statusCode).toBe(200);
+    expect((await b.app.inject({ method: 'DELETE', url: `/vehicles/${id}` })).statusCode).toBe(204);
+    const response = await fix(a, id, 2, 2 * MIN);
+    expect(response.statusCode).toBe(404);
+    expect(response.json().errors).toEqual([{ field: 'vehicleId', message: `vehicle ${id} does not exist` }]);
+    expect((await fix(a, id, 3, MIN)).statusCode).toBe(404);
+  });
+
+  test('a vehicle another instance deleted and created again gets the fix as its own', async () => {
+    const { id } = await createVehicle(a.app, { id: 'reborn' });
+    expect((await fix(a, id, 1, 3 * MIN)).statusCode).toBe(200);
+    expect((await b.app.inject({ method: 'DELETE', url: `/vehicles/${id}` })).statusCode).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // another createdAt
+    await createVehicle(b.app, { id });
+    expect((await fix(a, id, 2, 2 * MIN)).statusCode).toBe(200);
+    const vehicle = (await b.app.inject({ method: 'GET', url: `/vehicles/${id}` })).json();
+    expect(vehicle.position).toMatchObject({ lat: 2 });
+    const history = (await b.app.inject({ method: 'GET', url: `/vehicles/${id}/positions` })).json().items;
+    expect(history.map((p: { lat: number }) => p.lat)).toEqual([2]); // the first vehicle's fix is not shown
+  });
+});
