@@ -15,10 +15,21 @@ const VEHICLE = 'bench-hot';
 const WINDOW_MS = 700;
 const RUNS = 5;
 
-/** Loads a bundle as Lambda does: module init runs at require, with the function's variables set. */
+/**
+ * Loads a bundle as Lambda does: module init runs at require, with the function's variables set.
+ * They are put back afterwards: later children (npm run synth) must not inherit ENVIRONMENT.
+ */
 function load(bundle: BuiltBundle, env: Record<string, string>): Handler {
+  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   Object.assign(process.env, env);
-  return (require(bundle.file) as { handler: Handler }).handler;
+  try {
+    return (require(bundle.file) as { handler: Handler }).handler;
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
 }
 
 async function invoke(handler: Handler, method: string, path: string, body?: unknown): Promise<APIGatewayProxyResult> {
