@@ -45,7 +45,13 @@ export const VEHICLES_TABLE: TableDefinition = {
       name: 'byGeoCell',
       partitionKey: { name: 'geoCell', type: 'S' },
       sortKey: { name: 'vehicleId', type: 'S' },
-      accessPattern: 'GET /positions/nearby when Redis is down or cold — vehicles by the geohash cell of their latest position',
+      accessPattern: 'GET /positions/nearby when Redis is down or cold, over a large circle — vehicles by the geohash cell of their latest position',
+    },
+    {
+      name: 'byGeoTile',
+      partitionKey: { name: 'geoTile', type: 'S' },
+      sortKey: { name: 'vehicleId', type: 'S' },
+      accessPattern: 'GET /positions/nearby when Redis is down or cold — vehicles by the fine geohash tile of their latest position, nearest tiles first',
     },
   ],
 };
@@ -55,6 +61,13 @@ export const VEHICLES_TABLE: TableDefinition = {
  * a nearby search of the largest radius reads a handful of cells away from the poles.
  */
 export const GEO_CELL_PRECISION = 3;
+
+/**
+ * Geohash precision of `geoTile` (about 4.9 km x 4.9 km at the equator, narrower in longitude away
+ * from it): a nearby search reads the tiles nearest the point first and stops once it has its
+ * nearest vehicles, so a dense fleet costs a few small queries rather than whole 156 km cells.
+ */
+export const GEO_TILE_PRECISION = 5;
 
 export const POSITIONS_TABLE: TableDefinition = {
   key: 'positions',

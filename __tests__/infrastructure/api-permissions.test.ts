@@ -39,7 +39,7 @@ describe('the API function is granted exactly the DynamoDB actions its code send
     const arn = (table: string) => `arn:aws:dynamodb:\${data.aws_region.current_region.region}:\${data.aws_caller_identity.current.account_id}:table/vehicle-tracking-${environment}-${table}`;
     expect(dynamo).toEqual([
       { Sid: 'Vehicles', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.vehicles], Resource: [arn('vehicles')] },
-      { Sid: 'VehicleIndexes', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.vehicleIndexes], Resource: [`${arn('vehicles')}/index/byFleet`, `${arn('vehicles')}/index/byGeoCell`] },
+      { Sid: 'VehicleIndexes', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.vehicleIndexes], Resource: [`${arn('vehicles')}/index/byFleet`, `${arn('vehicles')}/index/byGeoCell`, `${arn('vehicles')}/index/byGeoTile`] },
       { Sid: 'Positions', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.positions], Resource: [arn('positions')] },
       { Sid: 'Devices', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.devices], Resource: [arn('devices')] },
     ]);

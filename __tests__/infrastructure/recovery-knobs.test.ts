@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import { ENVIRONMENTS, EnvironmentConfig } from '../../config/environments';
 import { VehicleTrackingStack } from '../../modules/vehicle-tracking-stack';
+import { VEHICLES_TABLE } from '../../config/tables';
 
 /** Synthesizes one environment entry as given (not from ENVIRONMENTS) and reads a module back. */
 function synthesizeEntry(config: EnvironmentConfig) {
@@ -30,7 +31,8 @@ describe('recovery knobs used by help/RUNBOOK.md', () => {
     expect(api.aws_lambda_function.api.environment.variables.VEHICLES_TABLE).toBe('vehicle-tracking-test-70v-vehicles-restored');
     expect(api.aws_iam_role_policy.api_policy.policy).toContain(':table/vehicle-tracking-test-70v-vehicles-restored"');
     const alarms = Object.values(read('monitoring').resource.aws_cloudwatch_metric_alarm) as { dimensions?: { TableName?: string } }[];
-    expect(alarms.filter((a) => a.dimensions?.TableName === 'vehicle-tracking-test-70v-vehicles-restored').length).toBe(6);
+    // Read and write throttles on the table and on each of its indexes.
+    expect(alarms.filter((a) => a.dimensions?.TableName === 'vehicle-tracking-test-70v-vehicles-restored').length).toBe(2 * (1 + VEHICLES_TABLE.globalSecondaryIndexes.length));
   });
 
   test('a restore from an automatic snapshot is refused at synth: deleting the group deletes it first', () => {

@@ -89,3 +89,53 @@ export function coveringCells(lat: number, lon: number, radius: number, precisio
   }
   return cells.size > maxCells ? undefined : [...cells];
 }
+
+/** The latitude and longitude ranges of a geohash cell. */
+export function cellBounds(hash: string): { latMin: number; latMax: number; lonMin: number; lonMax: number } {
+  let [latMin, latMax, lonMin, lonMax] = [-90, 90, -180, 180];
+  let evenBit = true;
+  for (const char of hash) {
+    const value = BASE32.indexOf(char);
+    for (let bit = 4; bit >= 0; bit--) {
+      const on = (value >> bit) & 1;
+      if (evenBit) {
+        const mid = (lonMin + lonMax) / 2;
+        if (on) lonMin = mid;
+        else lonMax = mid;
+      } else {
+        const mid = (latMin + latMax) / 2;
+        if (on) latMin = mid;
+        else latMax = mid;
+      }
+      evenBit = !evenBit;
+    }
+  }
+  return { latMin, latMax, lonMin, lonMax };
+}
+
+/**
+ * A lower bound, in metres, of the distance from a point to anything in a geohash cell: the
+ * haversine of the smallest latitude and longitude gaps, with the cell's latitude farthest from the
+ * equator (where a degree of longitude is shortest). Never more than the true distance, so a search
+ * can stop once its k-th result is nearer than every cell it has not read.
+ */
+export function minDistanceToCell(lat: number, lon: number, hash: string): number {
+  const cell = cellBounds(hash);
+  const dLat = lat < cell.latMin ? cell.latMin - lat : lat > cell.latMax ? lat - cell.latMax : 0;
+  const lonGap = (edge: number) => Math.abs(normalizeLon(edge - lon));
+  const inside = normalizeLon(lon - cell.lonMin) >= 0 && normalizeLon(lon - cell.lonMin) <= cell.lonMax - cell.lonMin;
+  const dLon = inside ? 0 : Math.min(lonGap(cell.lonMin), lonGap(cell.lonMax));
+  const farLat = Math.max(Math.abs(cell.latMin), Math.abs(cell.latMax));
+  const a = Math.sin(toRad(dLat) / 2) ** 2 + Math.cos(toRad(lat)) * Math.cos(toRad(farLat)) * Math.sin(toRad(dLon) / 2) ** 2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
+/** The cells a circle touches, nearest first (by minDistanceToCell), or undefined beyond maxCells. */
+export function cellsNearestFirst(lat: number, lon: number, radius: number, precision: number, maxCells: number): { cell: string; minDistance: number }[] | undefined {
+  const cells = coveringCells(lat, lon, radius, precision, maxCells);
+  if (!cells) return undefined;
+  return cells
+    .map((cell) => ({ cell, minDistance: minDistanceToCell(lat, lon, cell) }))
+    .filter((c) => c.minDistance <= radius)
+    .sort((a, b) => a.minDistance - b.minDistance);
+}

@@ -1,11 +1,15 @@
-import { GEO_CELL_PRECISION } from '../../../config/tables';
-import { coveringCells, distanceMeters } from '../domain/geo';
+import { GEO_CELL_PRECISION, GEO_TILE_PRECISION } from '../../../config/tables';
+import { cellsNearestFirst, distanceMeters } from '../domain/geo';
 import type { Position } from '../domain/position';
 import { type GeoCandidate, type LatestEntry, type PositionCache, latestEntryOf } from './position-cache';
 import type { VehicleStore } from './vehicle-store';
 
-/** Beyond this many geohash cells a search reads the whole table instead (only near the poles). */
+/** Beyond this many coarse cells a search reads the whole table instead (only near the poles). */
 const MAX_CELLS = 48;
+/** Beyond this many fine tiles (a circle of roughly 30 km or more) a search reads coarse cells. */
+const MAX_TILES = 256;
+/** Tiles read at once: the nearest few usually hold a dense fleet's nearest vehicles. */
+const WAVE = 8;
 
 export interface NearbyQuery {
   readonly lat: number;
@@ -46,12 +50,39 @@ export class NearbyService {
     return { items: rank(await this.fromDatabase(query), query), source: 'database' };
   }
 
+  /**
+   * Without Redis: the fine tiles (byGeoTile) nearest the point first, in waves, stopping once the
+   * `limit` nearest matches are nearer than every tile not yet read; circles too large for tiles use
+   * the coarse cells (byGeoCell) the same way; near the poles, the whole table.
+   */
   private async fromDatabase(query: NearbyQuery): Promise<GeoCandidate[]> {
-    const cells = coveringCells(query.lat, query.lon, query.radiusMeters, GEO_CELL_PRECISION, MAX_CELLS);
-    const vehicles = cells
-      ? (await Promise.all(cells.map((cell) => this.vehicles.inGeoCell(cell)))).flat()
-      : await this.vehicles.allWithPosition();
+    const tiles = cellsNearestFirst(query.lat, query.lon, query.radiusMeters, GEO_TILE_PRECISION, MAX_TILES);
+    if (tiles) return this.nearestFirst(tiles, 'tile', query);
+    const cells = cellsNearestFirst(query.lat, query.lon, query.radiusMeters, GEO_CELL_PRECISION, MAX_CELLS);
+    if (cells) return this.nearestFirst(cells, 'cell', query);
+    const vehicles = await this.vehicles.allWithPosition();
     return vehicles.flatMap((v) => (v.latest ? [{ position: v.latest, fleetId: v.fleetId }] : []));
+  }
+
+  private async nearestFirst(cells: readonly { cell: string; minDistance: number }[], grid: 'cell' | 'tile', query: NearbyQuery): Promise<GeoCandidate[]> {
+    const found = new Map<string, GeoCandidate & { distance: number }>();
+    for (let i = 0; i < cells.length; i += WAVE) {
+      const wave = await Promise.all(cells.slice(i, i + WAVE).map(({ cell }) => this.vehicles.inGeoCell(grid, cell, query.fleetId)));
+      for (const vehicle of wave.flat()) {
+        if (!vehicle.latest) continue;
+        const distance = distanceMeters(query.lat, query.lon, vehicle.latest.lat, vehicle.latest.lon);
+        // A vehicle that moved between two tiles while they were read counts once, where it is now.
+        const seen = found.get(vehicle.id);
+        if (distance <= query.radiusMeters && (!seen || seen.position.ts < vehicle.latest.ts)) {
+          found.set(vehicle.id, { position: vehicle.latest, fleetId: vehicle.fleetId, distance });
+        }
+      }
+      const next = cells[i + WAVE];
+      if (!next || found.size < query.limit) continue;
+      const kth = [...found.values()].map((c) => c.distance).sort((a, b) => a - b)[query.limit - 1];
+      if (kth < next.minDistance) break;
+    }
+    return [...found.values()];
   }
 
   private async latestEntries(): Promise<LatestEntry[]> {

@@ -8,7 +8,7 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { GEO_CELL_PRECISION, VEHICLES_TABLE } from '../../../config/tables';
+import { GEO_CELL_PRECISION, GEO_TILE_PRECISION, VEHICLES_TABLE } from '../../../config/tables';
 import { geohash } from '../domain/geo';
 import { ApiError } from '../domain/errors';
 import type { Position } from '../domain/position';
@@ -19,6 +19,7 @@ import { withBackoff } from './retry';
 const KEY = VEHICLES_TABLE.partitionKey.name;
 const BY_FLEET = VEHICLES_TABLE.globalSecondaryIndexes.find((index) => index.name === 'byFleet')!;
 const BY_GEO_CELL = VEHICLES_TABLE.globalSecondaryIndexes.find((index) => index.name === 'byGeoCell')!;
+const BY_GEO_TILE = VEHICLES_TABLE.globalSecondaryIndexes.find((index) => index.name === 'byGeoTile')!;
 
 /** Fields PATCH may change; `null` removes an optional one. */
 export interface VehicleChanges {
@@ -47,7 +48,7 @@ function stripVehicleId(position: Position): Omit<Position, 'vehicleId'> {
 }
 
 function fromItem(item: Item): Vehicle {
-  const { [KEY]: id, latest, latestTs: _latestTs, geoCell: _geoCell, ...rest } = item as Item & { latest?: Omit<Position, 'vehicleId'> };
+  const { [KEY]: id, latest, latestTs: _latestTs, geoCell: _geoCell, geoTile: _geoTile, ...rest } = item as Item & { latest?: Omit<Position, 'vehicleId'> };
   return {
     ...(rest as Omit<Vehicle, 'id' | 'latest'>),
     id: id as string,
@@ -209,7 +210,7 @@ export class VehicleStore {
           new UpdateCommand({
             TableName: this.table,
             Key: { [KEY]: position.vehicleId },
-            UpdateExpression: 'SET latest = :latest, latestTs = :ts, geoCell = :cell ADD revision :one',
+            UpdateExpression: 'SET latest = :latest, latestTs = :ts, geoCell = :cell, geoTile = :tile ADD revision :one',
             // <=: a fix resent with the same timestamp replaces the stored one in history (same key),
             // so it replaces the latest too; an older one never does.
             ConditionExpression: 'attribute_exists(#key) AND createdAt = :createdAt AND (attribute_not_exists(latestTs) OR latestTs <= :ts)',
@@ -218,6 +219,7 @@ export class VehicleStore {
               ':latest': stripVehicleId(position),
               ':ts': position.ts,
               ':cell': geohash(position.lat, position.lon, GEO_CELL_PRECISION),
+              ':tile': geohash(position.lat, position.lon, GEO_TILE_PRECISION),
               ':createdAt': createdAt,
               ':one': 1,
             },
@@ -237,8 +239,12 @@ export class VehicleStore {
     }
   }
 
-  /** Vehicles whose latest position lies in one geohash cell (the byGeoCell index), every page. */
-  async inGeoCell(cell: string): Promise<Vehicle[]> {
+  /**
+   * Vehicles whose latest position lies in one geohash cell: `cell` of the byGeoCell index (coarse)
+   * or `tile` of byGeoTile (fine), every page; only one fleet's when `fleetId` is given.
+   */
+  async inGeoCell(grid: 'cell' | 'tile', cell: string, fleetId?: string): Promise<Vehicle[]> {
+    const index = grid === 'cell' ? BY_GEO_CELL : BY_GEO_TILE;
     const vehicles: Vehicle[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -246,10 +252,11 @@ export class VehicleStore {
         this.db.send(
           new QueryCommand({
             TableName: this.table,
-            IndexName: BY_GEO_CELL.name,
+            IndexName: index.name,
             KeyConditionExpression: '#cell = :cell',
-            ExpressionAttributeNames: { '#cell': BY_GEO_CELL.partitionKey.name },
-            ExpressionAttributeValues: { ':cell': cell },
+            ...(fleetId !== undefined && { FilterExpression: 'fleetId = :fleet' }),
+            ExpressionAttributeNames: { '#cell': index.partitionKey.name },
+            ExpressionAttributeValues: { ':cell': cell, ...(fleetId !== undefined && { ':fleet': fleetId }) },
             ExclusiveStartKey: startKey,
           }),
         ),
@@ -283,6 +290,51 @@ export class VehicleStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return vehicles;
+  }
+
+  /**
+   * Writes `geoTile` on vehicles whose latest position predates it (written by a release before the
+   * byGeoTile index), so the nearby fallback finds them; each only if its latest is still the one
+   * read (a newer report writes the tile itself). Returns how many were updated. One pass reads the
+   * whole table: an upgrade step (npm run backfill-geo-tiles), not a request path.
+   */
+  async fillMissingGeoTiles(): Promise<number> {
+    let updated = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await storageCall(() =>
+        this.db.send(
+          new ScanCommand({
+            TableName: this.table,
+            FilterExpression: 'attribute_exists(latestTs) AND attribute_not_exists(geoTile)',
+            ProjectionExpression: '#key, latest, latestTs',
+            ExpressionAttributeNames: { '#key': KEY },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const latest = item.latest as { lat: number; lon: number };
+        try {
+          await storageCall(() =>
+            this.db.send(
+              new UpdateCommand({
+                TableName: this.table,
+                Key: { [KEY]: item[KEY] },
+                UpdateExpression: 'SET geoTile = :tile',
+                ConditionExpression: 'latestTs = :ts',
+                ExpressionAttributeValues: { ':tile': geohash(latest.lat, latest.lon, GEO_TILE_PRECISION), ':ts': item.latestTs },
+              }),
+            ),
+          );
+          updated += 1;
+        } catch (error) {
+          if (!isConditionalCheckFailed(error)) throw error;
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return updated;
   }
 
   /** A cheap strongly consistent read that proves the table answers (for /health/ready). */
