@@ -1,3 +1,4 @@
+import { generateOpenApiDocument } from '../../functions/api/openapi/generate';
 import { TestApp, startTestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -37,6 +38,11 @@ describe('API keys', () => {
 });
 
 describe('API documentation', () => {
+  test('the served OpenAPI document is the one the route schemas generate (else: npm run openapi)', async () => {
+    const served = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    expect(served).toEqual(await generateOpenApiDocument());
+  });
+
   test('/docs/json is an OpenAPI 3 document with every route and its units', async () => {
     const spec = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(spec.openapi).toMatch(/^3\./);

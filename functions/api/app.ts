@@ -1,5 +1,4 @@
 import * as crypto from 'crypto';
-import swagger from '@fastify/swagger';
 import Fastify, { FastifyBaseLogger, FastifyInstance, LogController } from 'fastify';
 import type { ApiConfig } from './config';
 import { ApiKeySource, installApiKeyAuth } from './plugins/auth';
@@ -33,6 +32,11 @@ export interface BuildAppOptions {
   readonly logger?: FastifyBaseLogger;
   /** Accepted API keys when they come from a secret (Lambda); default: `config.apiKeys`. */
   readonly apiKeys?: ApiKeySource;
+  /**
+   * Registers what must see every route before they are added: only the OpenAPI generator
+   * (openapi/generate.ts) uses it; the app serves the document it wrote (openapi/openapi.json).
+   */
+  readonly describeRoutes?: (app: FastifyInstance) => void;
 }
 
 /** Room for 500 positions with attributes; API Gateway itself allows 10 MB. */
@@ -92,19 +96,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   });
   installRequestLog(app);
 
-  app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'Vehicle Tracking API',
-        version: '1.0.0',
-        description:
-          'Vehicles and their positions. Send x-api-key on every route but /health*. ' +
-          'Errors are RFC 9457 problem details naming the field.',
-      },
-      components: { securitySchemes: { apiKey: { type: 'apiKey', name: 'x-api-key', in: 'header' } } },
-      security: [{ apiKey: [] }],
-    },
-  });
+  options.describeRoutes?.(app);
   app.register(async (routes) => {
     await routes.register(healthRoutes);
     await routes.register(vehicleRoutes);

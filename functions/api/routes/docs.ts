@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import document from '../openapi/openapi.json';
 
 interface OpenApiOperation {
   summary?: string;
@@ -10,16 +11,22 @@ interface OpenApiOperation {
 const escape = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+type OpenApiDocument = { info: { title: string; version: string; description?: string }; paths: Record<string, Record<string, OpenApiOperation>> };
+
 /**
- * `/docs/json`: the OpenAPI document generated from the route schemas.
+ * `/docs/json`: the OpenAPI document generated from the route schemas at build time
+ * (`npm run openapi`; a test keeps it current).
  * `/docs`: a readable page rendered from it on the server, with no assets to host or fetch,
  * so it works the same in Lambda and locally.
  */
 export const docsRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/docs/json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  let json: string | undefined;
+  app.get('/docs/json', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
+    reply.type('application/json').send((json ??= JSON.stringify(document))),
+  );
 
   app.get('/docs', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
-    const spec = app.swagger() as { info: { title: string; version: string; description?: string }; paths: Record<string, Record<string, OpenApiOperation>> };
+    const spec = document as unknown as OpenApiDocument;
     const rows = Object.entries(spec.paths).flatMap(([path, operations]) =>
       Object.entries(operations).map(([method, op]) => {
         const params = (op.parameters ?? [])
