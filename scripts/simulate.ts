@@ -1,22 +1,56 @@
 /**
- * `npm run simulate [-- --vehicles 20 --interval 2 --duration 0 --base-url URL --api-key KEY]`:
- * drives a fleet around Amsterdam through the HTTP API (JSON batches, and a quarter of the fleet
- * through the OsmAnd route), printing live progress. Defaults to the dev server on :3000.
+ * `npm run simulate [-- <options>]` (`-- --help` lists them): drives a fleet around Amsterdam
+ * through the HTTP API (JSON batches, and a share of the fleet through the OsmAnd route), printing
+ * live progress. Defaults to the dev server on :3000.
  */
-import { parseArgs } from 'util';
+import { ParseArgsConfig, parseArgs } from 'util';
 import { FleetSimulator, progressLine } from './simulator/fleet-simulator';
 
-const { values } = parseArgs({
-  options: {
-    'base-url': { type: 'string', default: process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}` },
-    'api-key': { type: 'string', default: process.env.API_KEY },
-    vehicles: { type: 'string', default: '20' },
-    interval: { type: 'string', default: '2' },
-    duration: { type: 'string', default: '0' },
-    'osmand-share': { type: 'string', default: '0.25' },
-    fleet: { type: 'string', default: 'sim' },
-  },
-});
+const OPTIONS = {
+  'base-url': { type: 'string', default: process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}` },
+  'api-key': { type: 'string', default: process.env.API_KEY },
+  vehicles: { type: 'string', default: '20' },
+  interval: { type: 'string', default: '2' },
+  duration: { type: 'string', default: '0' },
+  'osmand-share': { type: 'string', default: '0.25' },
+  fleet: { type: 'string', default: 'sim' },
+  help: { type: 'boolean', default: false },
+} satisfies ParseArgsConfig['options'];
+
+/** What each option does: `--help` prints one line per option, so none goes undocumented. */
+const HELP: Record<keyof typeof OPTIONS, string> = {
+  'base-url': 'the API to drive (env API_URL; a deployed stage: https://<id>.execute-api.<region>.amazonaws.com/<env>)',
+  'api-key': 'sent as x-api-key (env API_KEY); needed for a deployed stage',
+  vehicles: 'how many vehicles to drive',
+  interval: "seconds between one vehicle's reports (>= 1)",
+  duration: 'seconds to run; 0 runs until Ctrl-C',
+  'osmand-share': 'fraction of the fleet that reports like Traccar Client, through /osmand (0-1)',
+  fleet: 'the fleet id the vehicles are registered in',
+  help: 'print this list',
+};
+
+function usage(): string {
+  const lines = (Object.keys(OPTIONS) as (keyof typeof OPTIONS)[]).map((name) => {
+    const fallback = OPTIONS[name].default;
+    return `  --${name.padEnd(13)} ${HELP[name]}${typeof fallback === 'string' ? ` (default ${fallback})` : ''}`;
+  });
+  return `npm run simulate -- [options]: drives a fleet around Amsterdam through the API, printing live progress.\n${lines.join('\n')}`;
+}
+
+function parseOptions() {
+  try {
+    return parseArgs({ options: OPTIONS, strict: true }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${usage()}`);
+    process.exit(2);
+  }
+}
+
+const values = parseOptions();
+if (values.help) {
+  console.log(usage());
+  process.exit(0);
+}
 
 const positiveNumber = (name: string, value: string | undefined, min: number): number => {
   const n = Number(value);

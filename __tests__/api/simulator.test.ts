@@ -1,4 +1,6 @@
+import { spawnSync } from 'child_process';
 import type { AddressInfo } from 'net';
+import * as path from 'path';
 import { FleetSimulator, progressLine } from '../../scripts/simulator/fleet-simulator';
 import { distanceMeters } from '../../functions/api/domain/geo';
 import { TestApp, startTestApp } from '../helpers/test-app';
@@ -43,5 +45,16 @@ describe('npm run simulate against a running API', () => {
       expect(vehicle.position).not.toBeNull();
     }
     expect(stored).toBe(stats.stored);
+  });
+
+  test('--help lists every option, and an unknown one is a short usage message, not a stack trace', () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', ...args], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' });
+    const help = run('--help');
+    expect(help.status).toBe(0);
+    for (const option of ['--base-url', '--api-key', '--vehicles', '--interval', '--duration', '--osmand-share', '--fleet', '--help']) expect(help.stdout).toContain(option);
+    const unknown = run('--bogus');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain("Unknown option '--bogus'");
+    expect(unknown.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 });
