@@ -24,10 +24,12 @@ export function tableName(environment: string, table: TableKey): string {
 /**
  * `vt:<env>:`, the prefix of every Redis key of an environment. The cache mirrors one vehicles table:
  * served from another (a point-in-time restore), it starts empty under `vt:<env>:<table>:`, since
- * entries taken from the old table may be ahead of the restored one.
+ * entries taken from the old table may be ahead of the restored one. A local data set adds its own
+ * namespace (`vt:local:<namespace>:`): dev servers sharing one Redis never see each other's entries.
  */
-export function cacheKeyPrefix(environment: string, vehiclesTable: string): string {
-  return vehiclesTable === tableName(environment, 'vehicles') ? `vt:${environment}:` : `vt:${environment}:${vehiclesTable}:`;
+export function cacheKeyPrefix(environment: string, vehiclesTable: string, namespace?: string): string {
+  const base = vehiclesTable === tableName(environment, 'vehicles') ? `vt:${environment}:` : `vt:${environment}:${vehiclesTable}:`;
+  return namespace ? `${base}${namespace}:` : base;
 }
 
 /** Lambda jobs. The HTTP API's job is `api` (function `vehicle-tracking-<env>-api`). */

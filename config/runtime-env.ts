@@ -20,6 +20,8 @@ export const RUNTIME_ENV = {
   apiKeys: 'API_KEYS',
   /** Secrets Manager secret (name or ARN) holding the API keys, as a JSON array of strings. */
   apiKeysSecretId: 'API_KEYS_SECRET_ID',
+  /** Local only: a data set's own part of the Redis key prefix, so dev servers sharing a Redis keep apart. */
+  cacheNamespace: 'CACHE_NAMESPACE',
   /** Local only: Secrets Manager endpoint override (tests). */
   secretsManagerEndpoint: 'SECRETS_MANAGER_ENDPOINT',
   logLevel: 'LOG_LEVEL',

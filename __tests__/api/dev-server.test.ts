@@ -7,8 +7,8 @@ import { ThrowawayRedis } from '../helpers/redis';
 const REPO = path.resolve(__dirname, '..', '..');
 
 /** `npm run dev` as a newcomer runs it: a real process on a real port. */
-async function startDevServer(env: Record<string, string>): Promise<{ url: string; process: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), 'functions/api/server.ts'], {
+async function startDevServer(env: Record<string, string>, command: string[] = [process.execPath, '--import', 'tsx', 'functions/api/server.ts']): Promise<{ url: string; process: ChildProcess; output: () => string }> {
+  const child = spawn(command[0], command.slice(1), {
     cwd: REPO,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,6 +74,67 @@ describe('the dev server (npm run dev)', () => {
       }
     } finally {
       await redis.stop();
+    }
+  });
+
+  test('an empty REDIS_URL means no cache, with the same warning as none', async () => {
+    const server = await startDevServer({ REDIS_URL: '' });
+    try {
+      expect((await fetch(`${server.url}/vehicles/demo-van-1`)).status).toBe(200);
+      expect(server.output()).toMatch(/REDIS_URL is empty: running WITHOUT the cache/);
+    } finally {
+      await stop(server.process);
+    }
+  });
+
+  test('two dev servers sharing one Redis keep their data apart', async () => {
+    const redis = await ThrowawayRedis.start();
+    const a = await startDevServer({ REDIS_URL: redis.url, SEED_DEMO: '0' });
+    const b = await startDevServer({ REDIS_URL: redis.url, SEED_DEMO: '0' });
+    try {
+      const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post(`${a.url}/vehicles`, { id: 'only-in-a', name: 'A' })).status).toBe(201);
+      expect((await post(`${a.url}/vehicles/only-in-a/positions`, { lat: 1, lon: 2, timestamp: new Date(Date.now() - 60_000).toISOString() })).status).toBe(200);
+      expect((await fetch(`${a.url}/vehicles/only-in-a/position`)).headers.get('x-cache')).toBe('hit');
+      // b has never heard of it: not from its database, and not from the shared cache either.
+      expect((await fetch(`${b.url}/vehicles/only-in-a/position`)).status).toBe(404);
+      expect((await fetch(`${b.url}/vehicles/only-in-a`)).status).toBe(404);
+      // A third server starting (and clearing its own namespace) leaves a's entries alone.
+      const c = await startDevServer({ REDIS_URL: redis.url, SEED_DEMO: '0' });
+      await stop(c.process);
+      expect((await fetch(`${a.url}/vehicles/only-in-a/position`)).headers.get('x-cache')).toBe('hit');
+    } finally {
+      await stop(a.process);
+      await stop(b.process);
+      await redis.stop();
+    }
+  });
+
+  test('npm run dev stops with npm: a SIGTERM to npm, or npm killed outright, frees the port', async () => {
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      const server = await startDevServer({ REDIS_URL: '', SEED_DEMO: '0' }, ['npm', 'run', '--silent', 'dev']);
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
+      server.process.kill(signal);
+      const deadline = Date.now() + 5000;
+      let answering = true;
+      while (answering && Date.now() < deadline) {
+        answering = await fetch(`${server.url}/health`).then(() => true, () => false);
+        if (answering) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect([signal, answering]).toEqual([signal, false]);
+    }
+  });
+
+  test('bound to all interfaces, it prints the URLs phones on the network can use', async () => {
+    const server = await startDevServer({ REDIS_URL: '', SEED_DEMO: '0', HOST: '0.0.0.0' });
+    try {
+      const deadline = Date.now() + 3000;
+      while (!server.output().includes('Traccar Client') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(server.output()).toMatch(/Traccar Client server URL: http:\/\/127\.0\.0\.1:\d+\/osmand/);
+      const lan = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal);
+      if (lan) expect(server.output()).toContain(`http://${lan.address}:`);
+    } finally {
+      await stop(server.process);
     }
   });
 });

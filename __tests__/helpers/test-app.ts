@@ -78,7 +78,7 @@ async function startInstance(config: ApiConfig, afterClose: () => Promise<void>)
 }
 
 /** The Redis keys an app uses (its environment and vehicles table). */
-export const cacheKeysOf = (t: TestApp) => cacheKeys(cacheKeyPrefix(t.config.environment, t.config.vehiclesTable));
+export const cacheKeysOf = (t: TestApp) => cacheKeys(cacheKeyPrefix(t.config.environment, t.config.vehiclesTable, t.config.cacheNamespace));
 
 /** A vehicle registered through the API. */
 export async function createVehicle(app: FastifyInstance, body: Record<string, unknown> = {}): Promise<{ id: string }> {

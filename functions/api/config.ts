@@ -13,6 +13,8 @@ export interface ApiConfig {
   readonly dynamodbEndpoint?: string;
   /** Unset: the API runs without the cache. */
   readonly redisUrl?: string;
+  /** Local data sets only: see cacheKeyPrefix. */
+  readonly cacheNamespace?: string;
   /** Secret holding the `rediss://` URL (AWS), used when `redisUrl` is unset. */
   readonly redisEndpointSecretId?: string;
   readonly redisAuthSecretId?: string;
@@ -44,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ApiConfig {
     positionRetentionDays: retention,
     dynamodbEndpoint: env[RUNTIME_ENV.dynamodbEndpoint] || undefined,
     redisUrl: env[RUNTIME_ENV.redisUrl] || undefined,
+    cacheNamespace: env[RUNTIME_ENV.cacheNamespace] || undefined,
     redisEndpointSecretId: env[RUNTIME_ENV.redisEndpointSecretId] || undefined,
     redisAuthSecretId: env[RUNTIME_ENV.redisAuthSecretId] || undefined,
     apiKeys: (env[RUNTIME_ENV.apiKeys] ?? '')

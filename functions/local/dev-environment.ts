@@ -1,3 +1,4 @@
+import * as crypto from 'crypto';
 import * as path from 'path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { FastifyBaseLogger } from 'fastify';
@@ -13,7 +14,18 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 export interface DevEnvironment {
   readonly config: ApiConfig;
+  /** The data set lives in memory only: its cache entries can go with it. */
+  readonly inMemory: boolean;
   close(): Promise<void>;
+}
+
+/**
+ * The data set's own Redis namespace: the same for a DEV_DATA_DIR across restarts, a fresh one for
+ * each in-memory run. Two dev servers on one Redis (the default one is shared by every project on
+ * the machine) then never read, or clear, each other's entries.
+ */
+function cacheNamespace(dataDir: string | undefined): string {
+  return dataDir ? `d${crypto.createHash('sha256').update(dataDir).digest('hex').slice(0, 10)}` : `m${crypto.randomBytes(5).toString('hex')}`;
 }
 
 /**
@@ -25,8 +37,8 @@ export async function startDevEnvironment(env: NodeJS.ProcessEnv, log: FastifyBa
   const environment = env[RUNTIME_ENV.environment] ?? LOCAL_ENVIRONMENT;
   let dynamo: LocalDynamo | undefined;
   let endpoint = env[RUNTIME_ENV.dynamodbEndpoint];
+  const dataDir = env.DEV_DATA_DIR ? path.resolve(env.DEV_DATA_DIR) : undefined;
   if (!endpoint) {
-    const dataDir = env.DEV_DATA_DIR ? path.resolve(env.DEV_DATA_DIR) : undefined;
     dynamo = await startLocalDynamo({ path: dataDir });
     endpoint = dynamo.endpoint;
     log.info({ endpoint, persistedIn: dataDir ?? '(memory)' }, 'Embedded DynamoDB (dynalite) started');
@@ -39,15 +51,16 @@ export async function startDevEnvironment(env: NodeJS.ProcessEnv, log: FastifyBa
   await ensureTables(client, environment);
   client.destroy();
 
+  // Unset: the usual local Redis. Set but empty: none, on purpose.
   const redisUrl = env[RUNTIME_ENV.redisUrl] ?? DEFAULT_REDIS_URL;
-  const { hostname, port } = new URL(redisUrl);
-  const redisAnswers = await answersTcp(hostname, Number(port || 6379));
+  const redisAnswers = redisUrl !== '' && (await redisAnswersAt(redisUrl));
   if (!redisAnswers) {
     log.warn(
-      `No Redis answers at ${redisUrl}: running WITHOUT the cache (everything is served from DynamoDB). ` +
+      `${redisUrl === '' ? 'REDIS_URL is empty' : `No Redis answers at ${redisUrl}`}: running WITHOUT the cache (everything is served from DynamoDB). ` +
         'Start redis-server or set REDIS_URL to use it.',
     );
   }
+  const namespace = env[RUNTIME_ENV.cacheNamespace] || cacheNamespace(dataDir);
   const config = loadConfig({
     ...env,
     [RUNTIME_ENV.environment]: environment,
@@ -56,6 +69,17 @@ export async function startDevEnvironment(env: NodeJS.ProcessEnv, log: FastifyBa
     [RUNTIME_ENV.devicesTable]: env[RUNTIME_ENV.devicesTable] ?? tableName(environment, 'devices'),
     [RUNTIME_ENV.dynamodbEndpoint]: endpoint,
     [RUNTIME_ENV.redisUrl]: redisAnswers ? redisUrl : '',
+    [RUNTIME_ENV.cacheNamespace]: namespace,
   });
-  return { config, close: async () => dynamo?.close() };
+  return { config, inMemory: !dataDir && !env[RUNTIME_ENV.dynamodbEndpoint], close: async () => dynamo?.close() };
+}
+
+async function redisAnswersAt(url: string): Promise<boolean> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`REDIS_URL is not a URL: "${url}" (expected redis://host:port, or empty for no cache)`);
+  }
+  return answersTcp(parsed.hostname, Number(parsed.port || 6379));
 }

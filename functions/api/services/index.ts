@@ -40,7 +40,7 @@ export function createServices(config: ApiConfig, options: ServiceOptions): Serv
   const redisUrl = options.redisUrl ?? config.redisUrl;
   const cache = redisUrl
     ? PositionCache.connect(redisUrl, {
-        keyPrefix: cacheKeyPrefix(config.environment, config.vehiclesTable),
+        keyPrefix: cacheKeyPrefix(config.environment, config.vehiclesTable, config.cacheNamespace),
         password: options.redisPassword,
         log: options.log,
       })
