@@ -60,7 +60,8 @@ if (require.main === module) {
     const environments = selectedEnvironments(process.argv.slice(2), process.env);
     const app = synthesize(environments);
     for (const name of environments) console.log(`Synthesized ${path.join(app.outdir, 'stacks', selectedStackName(name))}`);
-    for (const warning of siteWarnings(environments)) console.warn(`Warning: ${warning}`);
+    // On stdout: `cdktf synth` relabels anything on stderr as a red [ERROR], and this is a notice.
+    for (const warning of siteWarnings(environments)) console.log(`Warning: ${warning}`);
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);

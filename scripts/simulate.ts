@@ -81,8 +81,17 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   console.log(`Simulating ${simulator.stats.vehicles} vehicles against ${values['base-url']} (Ctrl-C to stop)`);
-  const stats = await simulator.run((s) => process.stdout.write(`\r${progressLine(s)}\x1b[K`));
-  process.stdout.write('\n');
+  // On a terminal one line updated in place; piped to a file, a plain line every 10 s.
+  let lastLine = 0;
+  const progress = process.stdout.isTTY
+    ? (s: Parameters<typeof progressLine>[0]) => void process.stdout.write(`\r${progressLine(s)}\x1b[K`)
+    : (s: Parameters<typeof progressLine>[0]) => {
+        if (Date.now() - lastLine < 10_000) return;
+        lastLine = Date.now();
+        console.log(progressLine(s));
+      };
+  const stats = await simulator.run(progress);
+  if (process.stdout.isTTY) process.stdout.write('\n');
   console.log(`Done: ${stats.stored} of ${stats.sent} positions stored, ${stats.errors} errors, in ${stats.elapsedSeconds.toFixed(1)} s.`);
   console.log(`See them: curl '${values['base-url']}/vehicles?fleetId=${values.fleet}'`);
   process.exit(stats.errors > 0 ? 1 : 0);

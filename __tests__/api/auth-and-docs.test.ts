@@ -59,5 +59,10 @@ describe('API documentation', () => {
     expect(response.headers['content-type']).toContain('text/html');
     expect(response.body).toContain('<code>/vehicles/{id}/positions</code>');
     expect(response.body).toContain('Position history in time order, paginated');
+    // Body fields too, with their units.
+    expect(response.body).toContain('<code>speed</code> (body, number) Ground speed, km/h');
+    expect(response.body).toContain('<code>name</code> (body, string, required) Display name');
+    const slash = await t.app.inject({ method: 'GET', url: '/docs/' });
+    expect({ status: slash.statusCode, location: slash.headers.location }).toEqual({ status: 301, location: '/docs' });
   });
 });

@@ -1,12 +1,38 @@
 import type { FastifyPluginAsync } from 'fastify';
 import document from '../openapi/openapi.json';
 
+interface JsonSchema {
+  type?: string | string[];
+  description?: string;
+  required?: string[];
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+}
+
 interface OpenApiOperation {
   summary?: string;
   description?: string;
   tags?: string[];
   parameters?: { name: string; in: string; required?: boolean; description?: string; schema?: { type?: string } }[];
+  requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
 }
+
+/** The fields of a body: an object's, or its items' when it may be an array (a batch); each once. */
+function bodyFields(schema: JsonSchema | undefined): { name: string; required: boolean; schema: JsonSchema }[] {
+  if (!schema) return [];
+  const objects = [schema, ...(schema.anyOf ?? [])].flatMap((s) => (s.properties ? [s] : s.items?.properties ? [s.items] : []));
+  const fields = new Map<string, { name: string; required: boolean; schema: JsonSchema }>();
+  for (const object of objects) {
+    for (const [name, field] of Object.entries(object.properties!)) {
+      if (!fields.has(name)) fields.set(name, { name, required: (object.required ?? []).includes(name), schema: field });
+    }
+  }
+  return [...fields.values()];
+}
+
+const typeOf = (schema: JsonSchema): string =>
+  schema.type ? [schema.type].flat().join(' or ') : (schema.anyOf ?? []).map(typeOf).filter(Boolean).join(' or ');
 
 const escape = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -25,12 +51,20 @@ export const docsRoutes: FastifyPluginAsync = async (app) => {
     reply.type('application/json').send((json ??= JSON.stringify(document))),
   );
 
+  // Typed into a browser with a trailing slash, the page is still found.
+  app.get('/docs/', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs', 301));
+
   app.get('/docs', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
     const spec = document as unknown as OpenApiDocument;
     const rows = Object.entries(spec.paths).flatMap(([path, operations]) =>
       Object.entries(operations).map(([method, op]) => {
         const params = (op.parameters ?? [])
           .map((p) => `<li><code>${escape(p.name)}</code> (${escape(p.in)}${p.required ? ', required' : ''}) ${escape(p.description ?? p.schema?.type ?? '')}</li>`)
+          .concat(
+            bodyFields(op.requestBody?.content?.['application/json']?.schema).map(
+              (f) => `<li><code>${escape(f.name)}</code> (body, ${escape(typeOf(f.schema))}${f.required ? ', required' : ''}) ${escape(f.schema.description ?? '')}</li>`,
+            ),
+          )
           .join('');
         return (
           `<section><h3><span class="m">${method.toUpperCase()}</span> <code>${escape(path)}</code></h3>` +
