@@ -2,31 +2,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildSync } from 'esbuild';
-import { buildFunctionBundle } from '../../functions/build/bundle-function';
+import { buildFunctionBundle, esbuildOptions } from '../../functions/build/bundle-function';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
-/**
- * A copy of buildFunctionBundle's esbuild options (they are not exported), so a baseline bundle is
- * built exactly like the deployed one. `sameOptionsAsDeployed` proves the copy has not drifted.
- */
+/** Built exactly as the deployed bundle is (the same options, from bundle-function.ts). */
 function bundleWithDeployedOptions(entry: string): Buffer {
-  const result = buildSync({
-    absWorkingDir: REPO,
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    keepNames: true,
-    legalComments: 'none',
-    preserveSymlinks: true,
-    write: false,
-    outfile: 'index.js',
-    logLevel: 'silent',
-  });
-  return Buffer.from(result.outputFiles[0].contents);
+  return Buffer.from(buildSync(esbuildOptions(entry, REPO)).outputFiles[0].contents);
 }
 
 export interface BuiltBundle {
@@ -54,9 +36,4 @@ export function baselineBundle(entry: string): BuiltBundle {
   const started = performance.now();
   const code = bundleWithDeployedOptions(path.relative(REPO, path.join(__dirname, entry)));
   return writeBundle(code, performance.now() - started);
-}
-
-/** Whether the copied options bundle functions/api/lambda.ts byte for byte like the deploy does. */
-export function sameOptionsAsDeployed(deployedCode: Buffer): boolean {
-  return bundleWithDeployedOptions('functions/api/lambda.ts').equals(deployedCode);
 }

@@ -41,7 +41,7 @@ function coldStartMs(file: string, env: Record<string, string>): Promise<number>
 }
 
 export async function benchCold(stack: Stack, bundles: { ours: BuiltBundle; bare: BuiltBundle }): Promise<Measurement[]> {
-  // Our container connects to Redis during init, as in AWS; that is part of what a cold user waits for.
+  // Our container is given Redis as in AWS (it connects in the background; /health does not wait for it).
   const env = { ...(await lambdaEnvironment('benchcold', stack.dynamoEndpoint)), REDIS_URL: stack.redis.url, API_KEYS: API_KEY, AWS_REGION: 'us-east-1' };
   // One unmeasured start each, so both read the bundle from the page cache.
   await coldStartMs(bundles.ours.file, env);
