@@ -32,5 +32,6 @@ if (process.argv.includes('--check')) {
 }
 if (reason) {
   console.error(`Installing dependencies with npm ci (${reason}); this happens once.`);
-  execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // Windows runs npm.cmd, which Node only starts through a shell.
+  execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
 }

@@ -5,6 +5,7 @@ import { startTestDynamo } from '../helpers/dynamo';
 import { lambdaContext, restApiEvent } from '../helpers/api-gateway-event';
 import { lambdaEnvironment } from '../helpers/lambda-env';
 import { ThrowawayRedis } from '../helpers/redis';
+import { createVehicle, startTestApp } from '../helpers/test-app';
 
 /**
  * A cold start does not wait for Redis: the first requests are answered from DynamoDB while it
@@ -55,5 +56,28 @@ describe('Lambda cold start with a slow Redis link', () => {
     link.replyDelayMs = 0;
     const read = await call({ method: 'GET', path: '/vehicles/cold-1/position' });
     expect({ cache: read.headers?.['x-cache'], lat: JSON.parse(read.body).lat }).toEqual({ cache: 'hit', lat: 52.2 });
+  });
+});
+
+describe('a container started while Redis is frozen', () => {
+  test('waits for it once, within 2 s of start, not on every write', async () => {
+    const redis = await ThrowawayRedis.start();
+    redis.freeze(); // accepts connections, never answers
+    const t = await startTestApp({ redisUrl: redis.url }); // gives up waiting for it after 2 s
+    try {
+      const { id } = await createVehicle(t.app);
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        const response = await t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: { lat: 1, lon: 2, timestamp: Date.now() - (10 - i) * 1000 } });
+        times.push(performance.now() - started);
+        expect(response.statusCode).toBe(200);
+      }
+      expect(times.every((ms) => ms < 500)).toBe(true);
+    } finally {
+      await t.close();
+      redis.thaw();
+      await redis.stop();
+    }
   });
 });

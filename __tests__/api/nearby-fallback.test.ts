@@ -1,8 +1,10 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTables } from '../../functions/local/tables';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { GEO_TILE_PRECISION } from '../../config/tables';
 import { cellBounds, distanceMeters, geohash, minDistanceToCell } from '../../functions/api/domain/geo';
 import { FaultyDynamoProxy, startFaultyDynamoProxy } from '../../functions/local/faults/faulty-dynamo-proxy';
+import { TEST_DYNAMODB } from '../helpers/dynamo';
 import { TestApp, createVehicle, startTestApp } from '../helpers/test-app';
 
 /** A deterministic pseudo-random sequence (mulberry32): the same cases on every run. */
@@ -137,5 +139,47 @@ describe('GET /positions/nearby without Redis (byGeoTile, nearest tiles first)',
     expect(await search(query)).toEqual([expect.objectContaining({ vehicleId: parked.id })]);
     expect(await t.services.vehicles.fillMissingGeoTiles()).toBe(0); // safe to run again
     db.destroy();
+  });
+
+});
+
+describe('released before the apply that adds byGeoTile (or while DynamoDB fills it)', () => {
+  test('nearby without Redis answers from byGeoCell instead of failing; a kept local data set gains the index', async () => {
+    const t = await startTestApp();
+    const client = new DynamoDBClient({ endpoint: t.config.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    try {
+      // The vehicles table as the previous release created it: no byGeoTile.
+      await client.send(new DeleteTableCommand({ TableName: t.config.vehiclesTable }));
+      await client.send(
+        new CreateTableCommand({
+          TableName: t.config.vehiclesTable,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: ['vehicleId', 'fleetId', 'geoCell'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+          KeySchema: [{ AttributeName: 'vehicleId', KeyType: 'HASH' }],
+          GlobalSecondaryIndexes: [
+            { IndexName: 'byFleet', KeySchema: [{ AttributeName: 'fleetId', KeyType: 'HASH' }, { AttributeName: 'vehicleId', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+            { IndexName: 'byGeoCell', KeySchema: [{ AttributeName: 'geoCell', KeyType: 'HASH' }, { AttributeName: 'vehicleId', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+          ],
+        }),
+      );
+      for (let i = 0; i < 100; i++) {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: t.config.vehiclesTable }));
+        if (Table?.TableStatus === 'ACTIVE') break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const { id } = await createVehicle(t.app, { fleetId: 'old-table' });
+      expect((await t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: { lat: 10, lon: 10, timestamp: Date.now() - 60_000 } })).statusCode).toBe(200);
+      const response = await t.app.inject({ method: 'GET', url: '/positions/nearby?lat=10&lon=10&radius=1000&fleetId=old-table' });
+      expect(response.statusCode).toBe(200);
+      expect(response.json().items).toEqual([expect.objectContaining({ vehicleId: id })]);
+
+      // DynamoDB Local adds the index to the kept table (dynalite cannot: searches keep using cells).
+      const added = await ensureTables(client, t.config.environment);
+      expect(added).toEqual(TEST_DYNAMODB === 'dynamodb-local' ? [`${t.config.vehiclesTable}/byGeoTile`] : []);
+      expect(await ensureTables(client, t.config.environment)).toEqual([]);
+    } finally {
+      client.destroy();
+      await t.close();
+    }
   });
 });

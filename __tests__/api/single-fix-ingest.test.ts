@@ -1,3 +1,8 @@
+import pino from 'pino';
+import { IngestService } from '../../functions/api/services/ingest';
+import { PositionCache } from '../../functions/api/services/position-cache';
+import type { PositionStore } from '../../functions/api/services/position-store';
+import type { VehicleStore } from '../../functions/api/services/vehicle-store';
 import { FaultyDynamoProxy, startFaultyDynamoProxy } from '../../functions/local/faults/faulty-dynamo-proxy';
 import { TestApp, createVehicle, iso, startTestApp } from '../helpers/test-app';
 
@@ -67,5 +72,19 @@ describe('single-fix ingest', () => {
     expect(vehicle.position).toMatchObject({ lat: 2 });
     const history = (await b.app.inject({ method: 'GET', url: `/vehicles/${id}/positions` })).json().items;
     expect(history.map((p: { lat: number }) => p.lat)).toEqual([2]); // the first vehicle's fix is not shown
+  });
+});
+
+describe('a vehicle deleted and created again after a fix arrived, before its latest update', () => {
+  test('does not get that fix as its latest: it was sent to the deleted vehicle (404)', async () => {
+    const now = Date.now();
+    const vehicles = {
+      existing: async () => new Map([['v1', { id: 'v1', createdAt: now - 60_000 }]]),
+      // The id now belongs to a vehicle created after this request was received.
+      setLatestIfNewer: async () => ({ status: 'recreated', createdAt: now + 5 }),
+    } as unknown as VehicleStore;
+    const positions = { putAll: async () => new Map() } as unknown as PositionStore;
+    const ingest = new IngestService(vehicles, positions, PositionCache.disabled(pino({ level: 'silent' })), 30);
+    await expect(ingest.ingest([{ vehicleId: 'v1', field: '', input: { lat: 1, lon: 2, timestamp: now - 1000 } }], now)).rejects.toMatchObject({ status: 404 });
   });
 });

@@ -42,8 +42,9 @@ async function init(): Promise<Container> {
   // decorateRequest: the routes never read request.awsLambda, and it costs on every request.
   const proxy = awsLambdaFastify(app, { callbackWaitsForEmptyEventLoop: false, decorateRequest: false });
   // Redis connects in the background: until it is ready, reads and /health are answered from
-  // DynamoDB and writes wait for it (see PositionCache.usableForWrite).
-  await app.ready();
+  // DynamoDB and writes wait for it (see PositionCache.usableForWrite). A provisioned container's
+  // init is not on anyone's request: it connects first, rather than be frozen mid-handshake.
+  await Promise.all([app.ready(), process.env.AWS_LAMBDA_INITIALIZATION_TYPE === 'provisioned-concurrency' && services.cache.waitUntilReady(1000)]);
   return {
     proxy,
     async close() {

@@ -7,6 +7,8 @@ import { RUNTIME_ENV } from '../../config/runtime-env';
 import { ApiConfig, loadConfig } from '../api/config';
 import { LocalDynamo, startLocalDynamo } from './local-dynamodb';
 import { ensureTables } from './tables';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { VehicleStore } from '../api/services/vehicle-store';
 import { answersTcp } from './tcp';
 
 export const LOCAL_ENVIRONMENT = 'local';
@@ -20,12 +22,13 @@ export interface DevEnvironment {
 }
 
 /**
- * The data set's own Redis namespace: the same for a DEV_DATA_DIR across restarts, a fresh one for
- * each in-memory run. Two dev servers on one Redis (the default one is shared by every project on
- * the machine) then never read, or clear, each other's entries.
+ * The data set's own Redis namespace: the same for a DEV_DATA_DIR, or a DYNAMODB_ENDPOINT, across
+ * restarts (and for every server on it), a fresh one for each in-memory run. Two dev servers on one
+ * Redis (the default one is shared by every project on the machine) then never read, or clear,
+ * each other's entries.
  */
-function cacheNamespace(dataDir: string | undefined): string {
-  return dataDir ? `d${crypto.createHash('sha256').update(dataDir).digest('hex').slice(0, 10)}` : `m${crypto.randomBytes(5).toString('hex')}`;
+function cacheNamespace(dataSet: string | undefined): string {
+  return dataSet ? `d${crypto.createHash('sha256').update(dataSet).digest('hex').slice(0, 10)}` : `m${crypto.randomBytes(5).toString('hex')}`;
 }
 
 /**
@@ -48,7 +51,13 @@ export async function startDevEnvironment(env: NodeJS.ProcessEnv, log: FastifyBa
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  await ensureTables(client, environment);
+  const addedIndexes = await ensureTables(client, environment);
+  if (addedIndexes.length > 0) {
+    // A data set kept from an earlier release: what npm run backfill-geo-tiles does in AWS, here at once.
+    const vehicles = new VehicleStore(DynamoDBDocumentClient.from(client), env[RUNTIME_ENV.vehiclesTable] ?? tableName(environment, 'vehicles'));
+    const filled = await vehicles.fillMissingGeoTiles();
+    log.info({ indexes: addedIndexes, vehiclesUpdated: filled }, 'Added the indexes this release defines to the kept data set');
+  }
   client.destroy();
 
   // Unset: the usual local Redis. Set but empty: none, on purpose.
@@ -60,7 +69,8 @@ export async function startDevEnvironment(env: NodeJS.ProcessEnv, log: FastifyBa
         'Start redis-server or set REDIS_URL to use it.',
     );
   }
-  const namespace = env[RUNTIME_ENV.cacheNamespace] || cacheNamespace(dataDir);
+  const external = env[RUNTIME_ENV.dynamodbEndpoint];
+  const namespace = env[RUNTIME_ENV.cacheNamespace] || cacheNamespace(external ? `${external}|${environment}` : dataDir);
   const config = loadConfig({
     ...env,
     [RUNTIME_ENV.environment]: environment,

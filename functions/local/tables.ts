@@ -3,21 +3,46 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { tableName } from '../../config/names';
 import { TABLES, TableDefinition, keyAttributes } from '../../config/tables';
 
-/** Creates the tables of config/tables.ts (the same definitions module.database deploys), if missing. */
-export async function ensureTables(client: DynamoDBClient, environment: string): Promise<void> {
+/**
+ * Creates the tables of config/tables.ts (the same definitions module.database deploys), if missing,
+ * and adds indexes a later release defined to tables an earlier one created (a kept DEV_DATA_DIR;
+ * DynamoDB Local adds them, dynalite cannot). Returns the indexes it added, as `table/index`.
+ */
+export async function ensureTables(client: DynamoDBClient, environment: string): Promise<string[]> {
+  const added: string[] = [];
   for (const definition of TABLES) {
     const name = tableName(environment, definition.key);
+    const input = createTableInput(name, definition);
     try {
-      await client.send(new CreateTableCommand(createTableInput(name, definition)));
+      await client.send(new CreateTableCommand(input));
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
+      await waitForActive(client, name);
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+      const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+      for (const index of input.GlobalSecondaryIndexes ?? []) {
+        if (existing.has(index.IndexName)) continue;
+        const create = (extra: object) =>
+          client.send(new UpdateTableCommand({ TableName: name, AttributeDefinitions: input.AttributeDefinitions, GlobalSecondaryIndexUpdates: [{ Create: { ...index, ...extra } }] }));
+        await create({}).catch((error: Error) => {
+          // dynalite wants a throughput even on an on-demand table (DynamoDB and DynamoDB Local refuse one).
+          if (!/provisionedThroughput/i.test(error.message)) throw error;
+          return create({ ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } });
+        });
+        await waitForActive(client, name);
+        // dynalite accepts the update without adding the index; the API then searches without it.
+        const { Table: after } = await client.send(new DescribeTableCommand({ TableName: name }));
+        if ((after?.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === index.IndexName)) added.push(`${name}/${index.IndexName}`);
+      }
     }
     await waitForActive(client, name);
   }
+  return added;
 }
 
 function createTableInput(name: string, definition: TableDefinition) {

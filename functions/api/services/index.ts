@@ -52,7 +52,7 @@ export function createServices(config: ApiConfig, options: ServiceOptions): Serv
     cache,
     ingest: new IngestService(vehicles, positions, cache, config.positionRetentionDays, known),
     registry: new VehicleRegistry(vehicles, devices, cache, known, options.log),
-    nearby: new NearbyService(vehicles, cache),
+    nearby: new NearbyService(vehicles, cache, options.log),
     async close() {
       await cache.close();
       db.destroy();

@@ -85,8 +85,11 @@ export class IngestService {
     const outcome = await this.vehicles.setLatestIfNewer(position, createdAt);
     if (outcome.status === 'gone') this.known.forget(position.vehicleId);
     if (outcome.status !== 'recreated') return outcome;
-    // History already holds the position, received after that vehicle was created: it is its fix.
     this.known.remember(position.vehicleId, outcome.createdAt);
+    // Created after this position arrived: history never shows it to that vehicle, so neither does
+    // latest; it was sent to the vehicle that was deleted.
+    if (outcome.createdAt > position.receivedAt) return { status: 'gone' };
+    // History already holds the position, received after that vehicle was created: it is its fix.
     return this.vehicles.setLatestIfNewer(position, outcome.createdAt);
   }
 

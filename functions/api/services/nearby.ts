@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { GEO_CELL_PRECISION, GEO_TILE_PRECISION } from '../../../config/tables';
 import { cellsNearestFirst, distanceMeters } from '../domain/geo';
 import type { Position } from '../domain/position';
@@ -37,9 +38,13 @@ export interface NearbyResult {
  * and order with the same function, so they give the same answer.
  */
 export class NearbyService {
+  /** Until then, searches skip byGeoTile (missing or still being filled; see fromDatabase). */
+  private tilesUnavailableUntil = 0;
+
   constructor(
     private readonly vehicles: VehicleStore,
     private readonly cache: PositionCache,
+    private readonly log: FastifyBaseLogger,
   ) {}
 
   async search(query: NearbyQuery): Promise<NearbyResult> {
@@ -56,8 +61,18 @@ export class NearbyService {
    * the coarse cells (byGeoCell) the same way; near the poles, the whole table.
    */
   private async fromDatabase(query: NearbyQuery): Promise<GeoCandidate[]> {
-    const tiles = cellsNearestFirst(query.lat, query.lon, query.radiusMeters, GEO_TILE_PRECISION, MAX_TILES);
-    if (tiles) return this.nearestFirst(tiles, 'tile', query);
+    const tiles = Date.now() >= this.tilesUnavailableUntil && cellsNearestFirst(query.lat, query.lon, query.radiusMeters, GEO_TILE_PRECISION, MAX_TILES);
+    if (tiles) {
+      try {
+        return await this.nearestFirst(tiles, 'tile', query);
+      } catch (error) {
+        if (!isIndexUnavailable(error)) throw error;
+        // Released before the apply that adds byGeoTile (RUNBOOK: index change), or while DynamoDB
+        // still fills it: the coarse cells answer, and tiles are tried again in a minute.
+        this.tilesUnavailableUntil = Date.now() + 60_000;
+        this.log.warn({ err: (error as Error).message }, 'Index byGeoTile not queryable yet: nearby searches use byGeoCell');
+      }
+    }
     const cells = cellsNearestFirst(query.lat, query.lon, query.radiusMeters, GEO_CELL_PRECISION, MAX_CELLS);
     if (cells) return this.nearestFirst(cells, 'cell', query);
     const vehicles = await this.vehicles.allWithPosition();
@@ -102,4 +117,10 @@ function rank(candidates: readonly GeoCandidate[], query: NearbyQuery): NearbyVe
     .filter((v) => v.distanceMeters <= query.radiusMeters)
     .sort((a, b) => a.distanceMeters - b.distanceMeters || (a.vehicleId < b.vehicleId ? -1 : 1))
     .slice(0, query.limit);
+}
+
+/** DynamoDB's answer to a query on an index the table does not have yet, or is still backfilling. */
+function isIndexUnavailable(error: unknown): boolean {
+  const e = error as { name?: string; message?: string };
+  return e?.name === 'ValidationException' && /index/i.test(e.message ?? '');
 }

@@ -19,6 +19,11 @@ export const GEO_REFRESH_AHEAD_MS = 5 * 60 * 1000;
  */
 export const TOMBSTONE_TTL_MS = 15 * 60 * 1000;
 const GEO_REBUILD_LOCK_MS = 60_000;
+/**
+ * How long after start writes wait for the first Redis connection (a few round trips: handshake,
+ * ready check, clock check) rather than count as missed; in a VPC it takes milliseconds.
+ */
+const FIRST_CONNECTION_BUDGET_MS = 2000;
 /** Keys whose write-through failed; above this, reconnection clears every latest key instead. */
 const MAX_DIRTY_KEYS = 10_000;
 /**
@@ -66,8 +71,11 @@ export function cacheKeys(prefix: string) {
     /** Present while the geo index is trusted (GEO_INDEX_TTL_MS after a rebuild). */
     geoReady: `${geo}:ready`,
     geoRebuilding: `${geo}:rebuilding`,
-    /** Set of a vehicle's deleted incarnations; expires after TOMBSTONE_TTL_MS. */
-    tombstones: (vehicleId: string) => `${prefix}gone:${vehicleId}`,
+    /**
+     * Set of a vehicle's deleted incarnations; expires after TOMBSTONE_TTL_MS. (`gone:` held a
+     * string in an earlier release: a new name, so neither release meets the other's type.)
+     */
+    tombstones: (vehicleId: string) => `${prefix}tombstones:${vehicleId}`,
   };
 }
 export type CacheKeys = ReturnType<typeof cacheKeys>;
@@ -245,6 +253,7 @@ export class PositionCache {
   private verifying?: Promise<void>;
   /** Whether this process has ever been connected (see usableForWrite). */
   private everReady = false;
+  private firstConnection?: Promise<boolean>;
 
   private constructor(
     private readonly redis: (Redis & CacheCommands) | undefined,
@@ -289,7 +298,10 @@ export class PositionCache {
       lazyConnect: false,
     }) as Redis & CacheCommands;
     if (source && typeof source !== 'string') followTokenRotation(redis, source, options.log);
-    return new PositionCache(redis, cacheKeys(options.keyPrefix), options.log);
+    const cache = new PositionCache(redis, cacheKeys(options.keyPrefix), options.log);
+    // The first connection's deadline counts from start, not from the first write.
+    cache.firstConnection = cache.waitUntilReady(FIRST_CONNECTION_BUDGET_MS);
+    return cache;
   }
 
   get enabled(): boolean {
@@ -328,8 +340,9 @@ export class PositionCache {
    */
   private async usableForWrite(): Promise<boolean> {
     if (this.usable()) return true;
-    const connecting = this.redis?.status === 'connecting' || this.redis?.status === 'connect' || this.redis?.status === 'wait';
-    if (!this.everReady && connecting) await this.waitUntilReady(1000);
+    // One wait, bounded from start, shared by every write: a Redis that accepts the connection but
+    // never answers (frozen) must not add to each write while it lasts.
+    if (!this.everReady) await (this.firstConnection ??= this.waitUntilReady(FIRST_CONNECTION_BUDGET_MS));
     else if (this.verifying) await this.verifying;
     return this.usable();
   }
