@@ -25,29 +25,83 @@ describe('device ids', () => {
 
   test('a vehicle that could not be created does not keep its device id', async () => {
     await createVehicle(t.app, { id: 'fixed-id' }).catch(() => undefined);
-    await register({ id: 'fixed-id-2', deviceId: 'dev-first' });
-    const clash = await register({ id: 'fixed-id-2', deviceId: 'dev-second' }); // vehicle id taken
+    await register({ id: 'fixed-id-2', deviceId: 'dev-first-0000' });
+    const clash = await register({ id: 'fixed-id-2', deviceId: 'dev-second-0000' }); // vehicle id taken
     expect(clash.statusCode).toBe(409);
-    expect((await register({ deviceId: 'dev-second' })).statusCode).toBe(201);
+    expect((await register({ deviceId: 'dev-second-0000' })).statusCode).toBe(201);
   });
 
   test('deleting the vehicle frees its device id; reports for it are then refused', async () => {
-    const { id } = (await register({ deviceId: 'dev-gone' })).json();
+    const { id } = (await register({ deviceId: 'dev-gone-0000' })).json();
     await t.app.inject({ method: 'DELETE', url: `/vehicles/${id}`, headers: { 'x-api-key': 'fleet-key' } });
-    const report = await t.app.inject({ method: 'POST', url: `/osmand?id=dev-gone&lat=1&lon=1&timestamp=${nowSeconds()}` });
+    const report = await t.app.inject({ method: 'POST', url: `/osmand?id=dev-gone-0000&lat=1&lon=1&timestamp=${nowSeconds()}` });
     expect(report.statusCode).toBe(401);
-    expect((await register({ deviceId: 'dev-gone' })).statusCode).toBe(201);
+    expect((await register({ deviceId: 'dev-gone-0000' })).statusCode).toBe(201);
+  });
+});
+
+describe('device id rotation (PATCH /vehicles/:id deviceId)', () => {
+  const patch = (id: string, body: Record<string, unknown>) =>
+    t.app.inject({ method: 'PATCH', url: `/vehicles/${id}`, headers: { 'x-api-key': 'fleet-key' }, payload: body });
+  const report = (deviceId: string, lat = 52.1) => t.app.inject({ method: 'GET', url: `/osmand?id=${deviceId}&lat=${lat}&lon=5.1&timestamp=${nowSeconds()}` });
+
+  test('a new id works at once and the old one is refused at once', async () => {
+    const { id } = (await register({ deviceId: 'rotate-old-0001' })).json();
+    expect((await report('rotate-old-0001')).statusCode).toBe(200);
+    const rotated = await patch(id, { deviceId: 'rotate-new-0001' });
+    expect(rotated.statusCode).toBe(200);
+    expect(rotated.json().deviceId).toBe('rotate-new-0001');
+    expect((await report('rotate-old-0001')).statusCode).toBe(401);
+    expect((await report('rotate-new-0001', 52.2)).statusCode).toBe(200);
+    // The same PATCH again (a client retrying) changes nothing and succeeds.
+    expect((await patch(id, { deviceId: 'rotate-new-0001' })).statusCode).toBe(200);
+    expect((await report('rotate-new-0001', 52.3)).statusCode).toBe(200);
+  });
+
+  test('an id another vehicle holds is a 409, and nothing changes for either vehicle', async () => {
+    const a = (await register({ deviceId: 'holder-a-0001' })).json();
+    const b = (await register({ deviceId: 'holder-b-0001' })).json();
+    const taken = await patch(b.id, { deviceId: 'holder-a-0001' });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json().detail).toBe('deviceId is already registered to another vehicle');
+    expect((await report('holder-a-0001')).statusCode).toBe(200);
+    expect((await report('holder-b-0001')).statusCode).toBe(200);
+    expect(await history(a.id)).toHaveLength(1);
+    expect(await history(b.id)).toHaveLength(1);
+  });
+
+  test('null clears it: no tracker may report for the vehicle, and the id is free for another', async () => {
+    const { id } = (await register({ deviceId: 'cleared-0001xx' })).json();
+    const cleared = await patch(id, { deviceId: null });
+    expect(cleared.statusCode).toBe(200);
+    expect(cleared.json().deviceId).toBeNull();
+    expect((await report('cleared-0001xx')).statusCode).toBe(401);
+    expect((await register({ deviceId: 'cleared-0001xx' })).statusCode).toBe(201);
+  });
+
+  test('ids shorter than 12 characters are refused when given, naming the field', async () => {
+    const short = await register({ deviceId: '841237' });
+    expect(short.statusCode).toBe(400);
+    expect(short.json().errors).toEqual([expect.objectContaining({ field: 'deviceId' })]);
+    const { id } = (await register()).json();
+    expect((await patch(id, { deviceId: 'short' })).json().errors).toEqual([expect.objectContaining({ field: 'deviceId' })]);
+  });
+
+  test('registering a taken vehicle id again (409) leaves that vehicle\'s tracker working', async () => {
+    expect((await register({ id: 'twice-registered', deviceId: 'twice-device-01' })).statusCode).toBe(201);
+    expect((await register({ id: 'twice-registered', deviceId: 'twice-device-01' })).statusCode).toBe(409);
+    expect((await report('twice-device-01')).statusCode).toBe(200);
   });
 });
 
 describe('Traccar Client query-string form', () => {
   test('the exact request line of the app is stored with converted units (knots to km/h), without an API key', async () => {
-    const { id } = (await register({ deviceId: '841237' })).json();
+    const { id } = (await register({ deviceId: '356938035643809' })).json();
     const ts = nowSeconds();
     // As Traccar Client sends it: POST with every parameter in the URL and an empty body.
     const response = await t.app.inject({
       method: 'POST',
-      url: `/osmand?id=841237&timestamp=${ts}&lat=52.3702157&lon=4.8951679&speed=10.0&bearing=87.5&altitude=12.4&accuracy=4.9&batt=76.0&charge=true`,
+      url: `/osmand?id=356938035643809&timestamp=${ts}&lat=52.3702157&lon=4.8951679&speed=10.0&bearing=87.5&altitude=12.4&accuracy=4.9&batt=76.0&charge=true`,
     });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ stored: 1, duplicatesInRequest: 0 });
@@ -67,16 +121,16 @@ describe('Traccar Client query-string form', () => {
   });
 
   test('GET, a form body, `deviceid`, `location=lat,lon`, millisecond and "yyyy-MM-dd HH:mm:ss" timestamps', async () => {
-    const { id } = (await register({ deviceId: 'form-device' })).json();
+    const { id } = (await register({ deviceId: 'form-device-0000' })).json();
     const ms = Date.now() - 60_000;
-    const get = await t.app.inject({ method: 'GET', url: `/osmand?deviceid=form-device&location=10.5,20.25&timestamp=${ms}&hdop=0.9&ignition=true` });
+    const get = await t.app.inject({ method: 'GET', url: `/osmand?deviceid=form-device-0000&location=10.5,20.25&timestamp=${ms}&hdop=0.9&ignition=true` });
     expect(get.statusCode).toBe(200);
     const plain = new Date(Date.now() - 120_000).toISOString().slice(0, 19).replace('T', ' ');
     const form = await t.app.inject({
       method: 'POST',
       url: '/osmand',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: `id=form-device&lat=11&lon=21&timestamp=${encodeURIComponent(plain)}`,
+      payload: `id=form-device-0000&lat=11&lon=21&timestamp=${encodeURIComponent(plain)}`,
     });
     expect(form.statusCode).toBe(200);
     const stored = await history(id);
@@ -87,8 +141,8 @@ describe('Traccar Client query-string form', () => {
   });
 
   test('resending the same report does not duplicate it', async () => {
-    const { id } = (await register({ deviceId: 'resender' })).json();
-    const url = `/osmand?id=resender&lat=1&lon=2&timestamp=${nowSeconds()}`;
+    const { id } = (await register({ deviceId: 'resender-0000' })).json();
+    const url = `/osmand?id=resender-0000&lat=1&lon=2&timestamp=${nowSeconds()}`;
     await t.app.inject({ method: 'POST', url });
     await t.app.inject({ method: 'POST', url });
     expect(await history(id)).toHaveLength(1);
@@ -97,7 +151,7 @@ describe('Traccar Client query-string form', () => {
 
 describe('Traccar Client JSON form', () => {
   test('is stored with converted units (m/s to km/h, battery 0..1 to percent); -1 means unknown', async () => {
-    const { id } = (await register({ deviceId: 'json-phone' })).json();
+    const { id } = (await register({ deviceId: 'json-phone-0000' })).json();
     const timestamp = new Date(Date.now() - 45_000).toISOString();
     const response = await t.app.inject({
       method: 'POST',
@@ -112,7 +166,7 @@ describe('Traccar Client JSON form', () => {
           battery: { level: 0.42, is_charging: false },
           activity: { type: 'in_vehicle' },
         },
-        device_id: 'json-phone',
+        device_id: 'json-phone-0000',
       },
     });
     expect(response.statusCode).toBe(200);

@@ -11,8 +11,8 @@ export interface Vehicle {
   readonly fleetId?: string;
   readonly type: VehicleType;
   readonly metadata?: Readonly<Record<string, unknown>>;
-  /** Tracker identifier for device protocols (OsmAnd / Traccar Client); unique. */
-  readonly deviceId: string;
+  /** Tracker identifier for device protocols (OsmAnd / Traccar Client); unique; none when cleared. */
+  readonly deviceId?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
   /**
@@ -31,7 +31,7 @@ export interface VehicleView {
   readonly fleetId: string | null;
   readonly type: VehicleType;
   readonly metadata: Readonly<Record<string, unknown>>;
-  readonly deviceId: string;
+  readonly deviceId: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly position: PositionView | null;
@@ -45,7 +45,7 @@ export function toVehicleView(vehicle: Vehicle): VehicleView {
     fleetId: vehicle.fleetId ?? null,
     type: vehicle.type,
     metadata: vehicle.metadata ?? {},
-    deviceId: vehicle.deviceId,
+    deviceId: vehicle.deviceId ?? null,
     createdAt: new Date(vehicle.createdAt).toISOString(),
     updatedAt: new Date(vehicle.updatedAt).toISOString(),
     position: vehicle.latest ? toPositionView(vehicle.latest) : null,

@@ -4,13 +4,13 @@ import { fieldErrorsProblem } from '../domain/errors';
 import { parseOsmAndJson, parseOsmAndQuery } from '../protocols/osmand';
 import { problemRef } from '../schemas/common';
 import { ingestResultSchema } from '../schemas/position';
-import { DEVICE_ID_PATTERN } from '../schemas/vehicle';
+import { DEVICE_ID_LOOKUP_PATTERN } from '../schemas/vehicle';
 import { sendIngestResult, sendProblem } from '../plugins/problems';
 
 export const OSMAND_PATH = '/osmand';
 
 const UNKNOWN_DEVICE = 'Unknown device: register a vehicle with this deviceId first';
-const DEVICE_ID = new RegExp(DEVICE_ID_PATTERN);
+const DEVICE_ID = new RegExp(DEVICE_ID_LOOKUP_PATTERN);
 
 /**
  * Traccar Client / OsmAnd trackers. They cannot send x-api-key, so, as in Traccar, the registered

@@ -13,8 +13,19 @@ const metadataSchema = {
 } as const;
 
 export const MAX_METADATA_BYTES = 8 * 1024;
-/** Device ids: what Traccar Client and OsmAnd devices accept as an identifier. */
-export const DEVICE_ID_PATTERN = '^[A-Za-z0-9_.:-]{4,64}$';
+/**
+ * A device id is a tracker's only credential on /osmand, so one given to a vehicle must resist
+ * guessing: at least 12 characters (a generated one has 26 random ones; a 15-digit IMEI qualifies;
+ * Traccar Client's default 6-digit id does not: paste the vehicle's deviceId into the app).
+ */
+export const DEVICE_ID_PATTERN = '^[A-Za-z0-9_.:-]{12,64}$';
+/** What /osmand looks up: ids registered before the 12-character minimum (4 or more) keep working. */
+export const DEVICE_ID_LOOKUP_PATTERN = '^[A-Za-z0-9_.:-]{4,64}$';
+const deviceIdSchema = {
+  type: 'string',
+  pattern: DEVICE_ID_PATTERN,
+  description: 'Identifier a tracker app reports as (Traccar Client "Device identifier"): 12-64 letters, digits and _ . : -. Unique.',
+} as const;
 
 export const createVehicleSchema = {
   type: 'object',
@@ -27,11 +38,7 @@ export const createVehicleSchema = {
     fleetId: idSchema,
     type: { ...typeSchema, default: 'car' },
     metadata: metadataSchema,
-    deviceId: {
-      type: 'string',
-      pattern: DEVICE_ID_PATTERN,
-      description: 'Identifier a tracker app reports as (Traccar Client "Device identifier"); generated, unguessable, when omitted. Unique.',
-    },
+    deviceId: { ...deviceIdSchema, description: `${deviceIdSchema.description} Generated (26 random characters) when omitted.` },
   },
 } as const;
 
@@ -45,6 +52,10 @@ export const patchVehicleSchema = {
     fleetId: { anyOf: [idSchema, { type: 'null' }], description: 'null removes it' },
     type: typeSchema,
     metadata: { ...metadataSchema, description: 'Replaces the whole metadata object' },
+    deviceId: {
+      anyOf: [deviceIdSchema, { type: 'null' }],
+      description: 'A new tracker identifier (the old one is refused on /osmand at once), or null: no tracker may report',
+    },
   },
 } as const;
 
@@ -58,7 +69,7 @@ export const vehicleViewSchema = {
     fleetId: { type: ['string', 'null'] },
     type: { type: 'string' },
     metadata: { type: 'object', additionalProperties: true },
-    deviceId: { type: 'string', description: 'Tracker identifier for the OsmAnd route' },
+    deviceId: { type: ['string', 'null'], description: 'Tracker identifier for the OsmAnd route, or null when none may report' },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
     position: { anyOf: [positionViewSchema, { type: 'null' }], description: 'Latest position, or null' },

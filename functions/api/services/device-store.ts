@@ -15,18 +15,26 @@ export class DeviceStore {
     private readonly table: string,
   ) {}
 
-  async claim(deviceId: string, vehicleId: string): Promise<void> {
+  /**
+   * Claims a device id for a vehicle; claiming one it already holds succeeds (a retried request).
+   * Returns whether this call claimed it (false: it was already the vehicle's, so do not release it
+   * on failure).
+   */
+  async claim(deviceId: string, vehicleId: string): Promise<boolean> {
     try {
-      await storageCall(() =>
+      const { Attributes } = await storageCall(() =>
         this.db.send(
           new PutCommand({
             TableName: this.table,
             Item: { [KEY]: deviceId, vehicleId },
-            ConditionExpression: 'attribute_not_exists(#key)',
+            ConditionExpression: 'attribute_not_exists(#key) OR vehicleId = :vehicle',
             ExpressionAttributeNames: { '#key': KEY },
+            ExpressionAttributeValues: { ':vehicle': vehicleId },
+            ReturnValues: 'ALL_OLD',
           }),
         ),
       );
+      return !Attributes;
     } catch (error) {
       if (isConditionalCheckFailed(error)) {
         throw ApiError.conflict('deviceId is already registered to another vehicle');

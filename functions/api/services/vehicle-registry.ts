@@ -44,22 +44,24 @@ export class VehicleRegistry {
    * the device id stays reserved (logged) and can be freed by deleting its devices-table item.
    */
   async register(input: Registration, now = Date.now()): Promise<Vehicle> {
+    const deviceId = input.deviceId ?? generateDeviceId();
     const vehicle: Vehicle = {
       id: input.id ?? generateVehicleId(),
       name: input.name,
       type: input.type,
-      deviceId: input.deviceId ?? generateDeviceId(),
+      deviceId,
       ...(input.plate !== undefined && { plate: input.plate }),
       ...(input.fleetId !== undefined && { fleetId: input.fleetId }),
       ...(input.metadata !== undefined && { metadata: input.metadata }),
       createdAt: now,
       updatedAt: now,
     };
-    await this.devices.claim(vehicle.deviceId, vehicle.id);
+    const claimed = await this.devices.claim(deviceId, vehicle.id);
     try {
       await this.vehicles.create(vehicle);
     } catch (error) {
-      await this.devices.release(vehicle.deviceId, vehicle.id).catch((releaseError: Error) =>
+      // Already this vehicle id's (it exists: 409): not ours to release.
+      if (claimed) await this.devices.release(deviceId, vehicle.id).catch((releaseError: Error) =>
         // The device id is a tracker's credential: log the vehicle it was claimed for, never the id.
         this.log.error({ err: releaseError.message, vehicleId: vehicle.id }, 'Could not release the device id claimed for a vehicle that was not created'),
       );
@@ -69,11 +71,37 @@ export class VehicleRegistry {
   }
 
   async update(id: string, changes: VehicleChanges, now = Date.now()): Promise<Vehicle> {
-    const vehicle = await this.vehicles.update(id, changes, now);
+    const vehicle = changes.deviceId === undefined ? await this.vehicles.update(id, changes, now) : await this.changeDevice(id, changes, now);
     // Its geo entry carries the fleet: the new revision replaces it.
     const entry = latestEntryOf(vehicle);
     if (entry) await this.cache.offerLatest([entry], 'write');
     return vehicle;
+  }
+
+  /**
+   * A new tracker id (or none), in an order that any failure leaves safe and a retry completes:
+   * claim the new id (409 if another vehicle has it), release the old one (from then on /osmand
+   * refuses it), then record the change on the vehicle, only if its id is still the one released.
+   * A failure after the release leaves the vehicle showing an id that no longer reports; the
+   * client's retry (the same PATCH) finishes the job.
+   */
+  private async changeDevice(id: string, changes: VehicleChanges, now: number): Promise<Vehicle> {
+    const current = await this.vehicles.get(id);
+    if (!current) throw ApiError.notFound(`Vehicle ${id} does not exist`);
+    const next = changes.deviceId ?? undefined;
+    if (next) await this.devices.claim(next, id);
+    if (current.deviceId && current.deviceId !== next) await this.devices.release(current.deviceId, id);
+    try {
+      return await this.vehicles.update(id, changes, now, current.deviceId);
+    } catch (error) {
+      // Lost to another request that changed it first: unless that one chose the same id, the id
+      // claimed here is not this vehicle's.
+      if (next && next !== current.deviceId && error instanceof ApiError) {
+        const winner = await this.vehicles.get(id).catch(() => undefined);
+        if (winner?.deviceId !== next) await this.devices.release(next, id).catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   async remove(id: string): Promise<void> {

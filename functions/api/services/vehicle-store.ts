@@ -28,6 +28,7 @@ export interface VehicleChanges {
   readonly fleetId?: string | null;
   readonly type?: VehicleType;
   readonly metadata?: Record<string, unknown>;
+  readonly deviceId?: string | null;
 }
 
 export interface VehiclePage {
@@ -102,7 +103,11 @@ export class VehicleStore {
     return Item ? fromItem(Item) : undefined;
   }
 
-  async update(id: string, changes: VehicleChanges, now: number): Promise<Vehicle> {
+  /**
+   * Applies the changes. With `deviceId` among them, only if the vehicle still has `expectedDeviceId`
+   * (none: undefined): two rotations racing cannot both win. A lost race is a 409.
+   */
+  async update(id: string, changes: VehicleChanges, now: number, expectedDeviceId?: string): Promise<Vehicle> {
     const names: Record<string, string> = { '#key': KEY, '#updatedAt': 'updatedAt' };
     const values: Record<string, unknown> = { ':updatedAt': now };
     const sets = ['#updatedAt = :updatedAt'];
@@ -124,17 +129,23 @@ export class VehicleStore {
             Key: { [KEY]: id },
             // The revision moves with every change: the cache's copy of the fleet is ordered by it.
             UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''} ADD revision :one`,
-            ConditionExpression: 'attribute_exists(#key)',
+            ConditionExpression:
+              changes.deviceId === undefined
+                ? 'attribute_exists(#key)'
+                : `attribute_exists(#key) AND ${expectedDeviceId === undefined ? 'attribute_not_exists(#deviceId)' : '#deviceId = :expectedDeviceId'}`,
             ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ...values, ':one': 1 },
+            ExpressionAttributeValues: { ...values, ':one': 1, ...(changes.deviceId !== undefined && expectedDeviceId !== undefined && { ':expectedDeviceId': expectedDeviceId }) },
             ReturnValues: 'ALL_NEW',
           }),
         ),
       );
       return fromItem(Attributes!);
     } catch (error) {
-      if (isConditionalCheckFailed(error)) throw ApiError.notFound(`Vehicle ${id} does not exist`);
-      throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
+      if (changes.deviceId !== undefined && (await this.get(id))) {
+        throw ApiError.conflict(`The deviceId of vehicle ${id} was changed by another request meanwhile; read the vehicle and retry`);
+      }
+      throw ApiError.notFound(`Vehicle ${id} does not exist`);
     }
   }
 
