@@ -1,4 +1,5 @@
 import { TableKey, tableName } from './names';
+import { TRACKER_DEFAULTS } from './trackers';
 
 /**
  * Every knob an operator turns, per environment, in one typed place.
@@ -71,6 +72,12 @@ export interface EnvironmentConfig {
   };
   /** How long position history is kept, enforced with DynamoDB TTL. Older timestamps are rejected. */
   readonly positionRetentionDays: number;
+  readonly trackers: {
+    /** A vehicle whose newest fix arrived longer ago than this is `offline` (else `online`). */
+    readonly offlineAfterMinutes: number;
+    /** `GET /positions/nearby` leaves out vehicles whose latest fix is older, unless `maxAge` says otherwise. */
+    readonly nearbyMaxAgeMinutes: number;
+  };
   readonly cache: {
     /** "Scale up node type" = change this value. */
     readonly nodeType: string;
@@ -146,6 +153,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
       deletionProtection: false,
     },
     positionRetentionDays: 30,
+    trackers: { ...TRACKER_DEFAULTS },
     cache: { nodeType: 'cache.t4g.micro', replicas: 0, snapshotRetentionDays: 1 },
     functions: {
       api: { memoryMb: 512, timeoutSeconds: 15, provisionedConcurrency: 0 },
@@ -175,6 +183,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
       deletionProtection: true,
     },
     positionRetentionDays: 365,
+    trackers: { ...TRACKER_DEFAULTS },
     cache: { nodeType: 'cache.r7g.large', replicas: 1, snapshotRetentionDays: 7 },
     functions: {
       api: { memoryMb: 1024, timeoutSeconds: 15, provisionedConcurrency: 5, reservedConcurrency: 500 },
@@ -231,6 +240,9 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     }
   }
   if (!(config.positionRetentionDays >= 1)) problems.push('positionRetentionDays must be >= 1');
+  for (const knob of ['offlineAfterMinutes', 'nearbyMaxAgeMinutes'] as const) {
+    if (!(Number.isInteger(config.trackers[knob]) && config.trackers[knob] >= 1)) problems.push(`trackers.${knob} must be a whole number of minutes >= 1`);
+  }
   if (!(config.cache.snapshotRetentionDays >= 1)) problems.push('cache.snapshotRetentionDays must be >= 1');
   if (config.name === 'prod' && config.cache.snapshotRetentionDays < 7) {
     problems.push('cache.snapshotRetentionDays must be >= 7 in prod');

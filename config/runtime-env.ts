@@ -8,6 +8,9 @@ export const RUNTIME_ENV = {
   positionsTable: 'POSITIONS_TABLE',
   devicesTable: 'DEVICES_TABLE',
   positionRetentionDays: 'POSITION_RETENTION_DAYS',
+  /** ENVIRONMENTS[env].trackers: when a vehicle counts as offline, and nearby's default maxAge. */
+  offlineAfterMinutes: 'OFFLINE_AFTER_MINUTES',
+  nearbyMaxAgeMinutes: 'NEARBY_MAX_AGE_MINUTES',
   /** Local only: DynamoDB endpoint override (dynalite). */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
   /** `redis://` or `rediss://` URL without credentials (local); unset runs without the cache. */

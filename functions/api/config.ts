@@ -1,4 +1,5 @@
 import { RUNTIME_ENV } from '../../config/runtime-env';
+import { TRACKER_DEFAULTS } from '../../config/trackers';
 
 /** What the API needs to run, read from environment variables set by module.api_services or the dev server. */
 export interface ApiConfig {
@@ -9,6 +10,10 @@ export interface ApiConfig {
   readonly devicesTable: string;
   /** Positions older than this are rejected and expire from history (DynamoDB TTL). */
   readonly positionRetentionDays: number;
+  /** A vehicle whose newest fix arrived longer ago is offline. */
+  readonly offlineAfterMinutes: number;
+  /** Nearby's default maxAge. */
+  readonly nearbyMaxAgeMinutes: number;
   /** Local DynamoDB (dynalite) endpoint; unset in AWS. */
   readonly dynamodbEndpoint?: string;
   /** Unset: the API runs without the cache. */
@@ -37,6 +42,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): ApiConfig {
   if (!Number.isInteger(retention) || retention < 1) {
     throw new ConfigError(`${RUNTIME_ENV.positionRetentionDays} must be a whole number of days >= 1`);
   }
+  const minutes = (name: string, fallback: number): number => {
+    const value = Number(env[name] ?? fallback);
+    if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a whole number of minutes >= 1`);
+    return value;
+  };
   return {
     environment: required(RUNTIME_ENV.environment),
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
@@ -44,6 +54,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ApiConfig {
     positionsTable: required(RUNTIME_ENV.positionsTable),
     devicesTable: required(RUNTIME_ENV.devicesTable),
     positionRetentionDays: retention,
+    offlineAfterMinutes: minutes(RUNTIME_ENV.offlineAfterMinutes, TRACKER_DEFAULTS.offlineAfterMinutes),
+    nearbyMaxAgeMinutes: minutes(RUNTIME_ENV.nearbyMaxAgeMinutes, TRACKER_DEFAULTS.nearbyMaxAgeMinutes),
     dynamodbEndpoint: env[RUNTIME_ENV.dynamodbEndpoint] || undefined,
     redisUrl: env[RUNTIME_ENV.redisUrl] || undefined,
     cacheNamespace: env[RUNTIME_ENV.cacheNamespace] || undefined,

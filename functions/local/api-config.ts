@@ -1,4 +1,5 @@
 import { tableName } from '../../config/names';
+import { TRACKER_DEFAULTS } from '../../config/trackers';
 import type { ApiConfig } from '../api/config';
 
 /** The API's config for an environment whose tables live in a local DynamoDB (tests, chaos runs). */
@@ -17,6 +18,8 @@ export function localApiConfig(options: {
     positionsTable: tableName(environment, 'positions'),
     devicesTable: tableName(environment, 'devices'),
     positionRetentionDays: options.positionRetentionDays ?? 30,
+    offlineAfterMinutes: TRACKER_DEFAULTS.offlineAfterMinutes,
+    nearbyMaxAgeMinutes: TRACKER_DEFAULTS.nearbyMaxAgeMinutes,
     dynamodbEndpoint: options.dynamodbEndpoint,
     redisUrl: options.redisUrl,
     apiKeys: options.apiKeys ?? [],

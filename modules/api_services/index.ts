@@ -89,6 +89,8 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
         [RUNTIME_ENV.positionsTable]: tables.positions.name,
         [RUNTIME_ENV.devicesTable]: tables.devices.name,
         [RUNTIME_ENV.positionRetentionDays]: String(env.positionRetentionDays),
+        [RUNTIME_ENV.offlineAfterMinutes]: String(env.trackers.offlineAfterMinutes),
+        [RUNTIME_ENV.nearbyMaxAgeMinutes]: String(env.trackers.nearbyMaxAgeMinutes),
         [RUNTIME_ENV.redisEndpointSecretId]: redisEndpointSecretName(env.name),
         [RUNTIME_ENV.redisAuthSecretId]: redisAuthSecretName(env.name),
         [RUNTIME_ENV.apiKeysSecretId]: apiKeysSecretName(env.name),

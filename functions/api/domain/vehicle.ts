@@ -35,9 +35,23 @@ export interface VehicleView {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly position: PositionView | null;
+  readonly status: TrackerStatus;
+  readonly lastSeenAt: string | null;
 }
 
-export function toVehicleView(vehicle: Vehicle): VehicleView {
+export const TRACKER_STATUSES = ['online', 'offline', 'unknown'] as const;
+export type TrackerStatus = (typeof TRACKER_STATUSES)[number];
+
+/**
+ * `unknown` until a first fix; `online` while the newest one arrived within `offlineAfterMs`;
+ * `offline` after. The newest fix is the latest position's arrival (`receivedAt`).
+ */
+export function trackerStatus(vehicle: Pick<Vehicle, 'latest'>, now: number, offlineAfterMs: number): TrackerStatus {
+  if (!vehicle.latest) return 'unknown';
+  return now - vehicle.latest.receivedAt <= offlineAfterMs ? 'online' : 'offline';
+}
+
+export function toVehicleView(vehicle: Vehicle, now: number, offlineAfterMs: number): VehicleView {
   return {
     id: vehicle.id,
     name: vehicle.name,
@@ -49,5 +63,7 @@ export function toVehicleView(vehicle: Vehicle): VehicleView {
     createdAt: new Date(vehicle.createdAt).toISOString(),
     updatedAt: new Date(vehicle.updatedAt).toISOString(),
     position: vehicle.latest ? toPositionView(vehicle.latest) : null,
+    status: trackerStatus(vehicle, now, offlineAfterMs),
+    lastSeenAt: vehicle.latest ? new Date(vehicle.latest.receivedAt).toISOString() : null,
   };
 }

@@ -15,12 +15,18 @@ const querySchema = {
     radius: { type: 'number', exclusiveMinimum: 0, maximum: MAX_NEARBY_RADIUS_METERS, description: `Metres, up to ${MAX_NEARBY_RADIUS_METERS}` },
     limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
     fleetId: idSchema,
+    maxAge: {
+      type: 'integer',
+      minimum: 1,
+      description: "Seconds: leave out vehicles whose latest fix is older (default: the environment's trackers.nearbyMaxAgeMinutes)",
+    },
   },
 } as const;
 
 /** `GET /positions/nearby`: vehicles whose latest position is within a radius, nearest first. */
 export const nearbyRoutes: FastifyPluginAsync = async (app) => {
-  app.get<{ Querystring: { lat: number; lon: number; radius: number; limit: number; fleetId?: string } }>(
+  const defaultMaxAgeSeconds = app.appConfig.nearbyMaxAgeMinutes * 60;
+  app.get<{ Querystring: { lat: number; lon: number; radius: number; limit: number; fleetId?: string; maxAge?: number } }>(
     '/positions/nearby',
     {
       schema: {
@@ -52,8 +58,9 @@ export const nearbyRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request, reply) => {
-      const { lat, lon, radius, limit, fleetId } = request.query;
-      const result = await app.services.nearby.search({ lat, lon, radiusMeters: radius, limit, fleetId });
+      const { lat, lon, radius, limit, fleetId, maxAge = defaultMaxAgeSeconds } = request.query;
+      const minTs = Date.now() - maxAge * 1000;
+      const result = await app.services.nearby.search({ lat, lon, radiusMeters: radius, limit, fleetId, minTs });
       reply.header('x-cache', result.source === 'cache' ? 'hit' : 'bypass');
       return {
         items: result.items.map((item) => ({ vehicleId: item.vehicleId, distanceMeters: item.distanceMeters, position: toPositionView(item.position) })),

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiError } from '../domain/errors';
-import { toVehicleView } from '../domain/vehicle';
+import { TRACKER_STATUSES, TrackerStatus, toVehicleView } from '../domain/vehicle';
 import type { Registration } from '../services/vehicle-registry';
 import { ID_PATTERN, cursorQuerySchema, idSchema, problemRef } from '../schemas/common';
 import {
@@ -28,6 +28,7 @@ const listQuerySchema = {
   type: 'object',
   properties: {
     fleetId: idSchema,
+    status: { type: 'string', enum: TRACKER_STATUSES, description: 'Only vehicles in this tracker status (a page may then hold fewer than limit: follow nextCursor)' },
     limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
     cursor: cursorQuerySchema,
   },
@@ -36,6 +37,7 @@ const listQuerySchema = {
 
 export const vehicleRoutes: FastifyPluginAsync = async (app) => {
   const { vehicles, registry, cache } = app.services;
+  const offlineAfterMs = app.appConfig.offlineAfterMinutes * 60_000;
 
   app.post<{ Body: Registration }>(
     '/vehicles',
@@ -50,11 +52,11 @@ export const vehicleRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       checkMetadata(request.body.metadata);
       const vehicle = await registry.register(request.body);
-      return reply.code(201).header('location', `/vehicles/${encodeURIComponent(vehicle.id)}`).send(toVehicleView(vehicle));
+      return reply.code(201).header('location', `/vehicles/${encodeURIComponent(vehicle.id)}`).send(toVehicleView(vehicle, Date.now(), offlineAfterMs));
     },
   );
 
-  app.get<{ Querystring: { fleetId?: string; limit: number; cursor?: string } }>(
+  app.get<{ Querystring: { fleetId?: string; status?: TrackerStatus; limit: number; cursor?: string } }>(
     '/vehicles',
     {
       schema: {
@@ -72,15 +74,16 @@ export const vehicleRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request) => {
-      const { fleetId, limit, cursor } = request.query;
-      const scope = `vehicles|${fleetId ?? '*'}`;
+      const { fleetId, status, limit, cursor } = request.query;
+      const scope = `vehicles|${fleetId ?? '*'}|${status ?? '*'}`;
       const shape: Record<string, 'S'> = fleetId ? { vehicleId: 'S', fleetId: 'S' } : { vehicleId: 'S' };
       const id = new RegExp(ID_PATTERN);
       const fits = (key: CursorKey) => id.test(String(key.vehicleId)) && (!fleetId || key.fleetId === fleetId);
       const startKey = cursor ? (decodeCursor(cursor, scope, shape, fits) as Record<string, string>) : undefined;
-      const page = await vehicles.list({ fleetId, limit, startKey });
+      const now = Date.now();
+      const page = await vehicles.list({ fleetId, limit, startKey, status: status && { status, cutoff: now - offlineAfterMs } });
       return {
-        items: page.vehicles.map(toVehicleView),
+        items: page.vehicles.map((vehicle) => toVehicleView(vehicle, now, offlineAfterMs)),
         nextCursor: page.lastKey ? encodeCursor(scope, page.lastKey) : null,
       };
     },
@@ -103,7 +106,7 @@ export const vehicleRoutes: FastifyPluginAsync = async (app) => {
       // this answer never waited on Redis, and a frozen Redis must not make it.
       const entry = latestEntryOf(vehicle);
       if (entry) void cache.offerLatest([entry], 'read');
-      return toVehicleView(vehicle);
+      return toVehicleView(vehicle, Date.now(), offlineAfterMs);
     },
   );
 
@@ -121,7 +124,7 @@ export const vehicleRoutes: FastifyPluginAsync = async (app) => {
     async (request) => {
       checkMetadata(request.body.metadata);
       const vehicle = await registry.update(request.params.id, request.body);
-      return toVehicleView(vehicle);
+      return toVehicleView(vehicle, Date.now(), offlineAfterMs);
     },
   );
 

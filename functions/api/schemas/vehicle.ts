@@ -1,4 +1,4 @@
-import { VEHICLE_TYPES } from '../domain/vehicle';
+import { TRACKER_STATUSES, VEHICLE_TYPES } from '../domain/vehicle';
 import { idSchema } from './common';
 import { positionViewSchema } from './position';
 
@@ -61,7 +61,7 @@ export const patchVehicleSchema = {
 
 export const vehicleViewSchema = {
   type: 'object',
-  required: ['id', 'name', 'plate', 'fleetId', 'type', 'metadata', 'deviceId', 'createdAt', 'updatedAt', 'position'],
+  required: ['id', 'name', 'plate', 'fleetId', 'type', 'metadata', 'deviceId', 'createdAt', 'updatedAt', 'position', 'status', 'lastSeenAt'],
   properties: {
     id: { type: 'string' },
     name: { type: 'string' },
@@ -73,6 +73,12 @@ export const vehicleViewSchema = {
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
     position: { anyOf: [positionViewSchema, { type: 'null' }], description: 'Latest position, or null' },
+    status: {
+      type: 'string',
+      enum: TRACKER_STATUSES,
+      description: 'online: the newest fix arrived within the environment\'s offline threshold (trackers.offlineAfterMinutes); offline: longer ago; unknown: none yet',
+    },
+    lastSeenAt: { type: ['string', 'null'], format: 'date-time', description: 'When the newest fix arrived, or null' },
   },
 } as const;
 

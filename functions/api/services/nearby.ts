@@ -16,6 +16,8 @@ export interface NearbyQuery {
   readonly lat: number;
   readonly lon: number;
   readonly radiusMeters: number;
+  /** Leave out vehicles whose latest fix is older than this (epoch ms). */
+  readonly minTs?: number;
   readonly limit: number;
   readonly fleetId?: string;
 }
@@ -49,7 +51,9 @@ export class NearbyService {
 
   async search(query: NearbyQuery): Promise<NearbyResult> {
     const accept = (c: GeoCandidate) =>
-      (!query.fleetId || c.fleetId === query.fleetId) && distanceMeters(query.lat, query.lon, c.position.lat, c.position.lon) <= query.radiusMeters;
+      fresh(c.position, query) &&
+      (!query.fleetId || c.fleetId === query.fleetId) &&
+      distanceMeters(query.lat, query.lon, c.position.lat, c.position.lon) <= query.radiusMeters;
     const fromCache = await this.cache.nearby(query.lat, query.lon, query.radiusMeters, () => this.latestEntries(), { count: query.limit, accept });
     if (fromCache) return { items: rank(fromCache, query), source: 'cache' };
     return { items: rank(await this.fromDatabase(query), query), source: 'database' };
@@ -88,7 +92,7 @@ export class NearbyService {
         const distance = distanceMeters(query.lat, query.lon, vehicle.latest.lat, vehicle.latest.lon);
         // A vehicle that moved between two tiles while they were read counts once, where it is now.
         const seen = found.get(vehicle.id);
-        if (distance <= query.radiusMeters && (!seen || seen.position.ts < vehicle.latest.ts)) {
+        if (distance <= query.radiusMeters && fresh(vehicle.latest, query) && (!seen || seen.position.ts < vehicle.latest.ts)) {
           found.set(vehicle.id, { position: vehicle.latest, fleetId: vehicle.fleetId, distance });
         }
       }
@@ -108,7 +112,7 @@ export class NearbyService {
 
 function rank(candidates: readonly GeoCandidate[], query: NearbyQuery): NearbyVehicle[] {
   return candidates
-    .filter((c) => !query.fleetId || c.fleetId === query.fleetId)
+    .filter((c) => fresh(c.position, query) && (!query.fleetId || c.fleetId === query.fleetId))
     .map((c) => ({
       vehicleId: c.position.vehicleId,
       distanceMeters: distanceMeters(query.lat, query.lon, c.position.lat, c.position.lon),
@@ -124,3 +128,5 @@ function isIndexUnavailable(error: unknown): boolean {
   const e = error as { name?: string; message?: string };
   return e?.name === 'ValidationException' && /index/i.test(e.message ?? '');
 }
+
+const fresh = (position: Position, query: NearbyQuery) => query.minTs === undefined || position.ts >= query.minTs;

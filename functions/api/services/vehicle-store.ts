@@ -12,7 +12,7 @@ import { GEO_CELL_PRECISION, GEO_TILE_PRECISION, VEHICLES_TABLE } from '../../..
 import { geohash } from '../domain/geo';
 import { ApiError } from '../domain/errors';
 import type { Position } from '../domain/position';
-import type { Vehicle, VehicleType } from '../domain/vehicle';
+import type { TrackerStatus, Vehicle, VehicleType } from '../domain/vehicle';
 import { isConditionalCheckFailed, storageCall } from './dynamo-client';
 import { withBackoff } from './retry';
 
@@ -56,6 +56,13 @@ function fromItem(item: Item): Vehicle {
     ...(latest ? { latest: { ...latest, vehicleId: id as string } } : {}),
   };
 }
+
+/** The tracker statuses as DynamoDB filters on the latest position's arrival (see trackerStatus). */
+const STATUS_FILTERS: Record<TrackerStatus, string> = {
+  online: 'latest.receivedAt >= :cutoff',
+  offline: 'latest.receivedAt < :cutoff',
+  unknown: 'attribute_not_exists(latest)',
+};
 
 export type LatestUpdate =
   | { readonly status: 'updated'; readonly vehicle: Vehicle }
@@ -157,9 +164,25 @@ export class VehicleStore {
     return Attributes ? fromItem(Attributes) : undefined;
   }
 
-  /** A fleet's vehicles through the byFleet index, or every vehicle by scan, in pages. */
-  async list(options: { fleetId?: string; limit: number; startKey?: Record<string, string> }): Promise<VehiclePage> {
-    const common = { TableName: this.table, Limit: options.limit, ExclusiveStartKey: options.startKey };
+  /**
+   * A fleet's vehicles through the byFleet index, or every vehicle by scan, in pages; with `status`,
+   * only those whose newest fix arrived at or after `cutoff` (online), before it (offline), or never
+   * (unknown).
+   */
+  async list(options: {
+    fleetId?: string;
+    limit: number;
+    startKey?: Record<string, string>;
+    status?: { status: TrackerStatus; cutoff: number };
+  }): Promise<VehiclePage> {
+    const filter = options.status && STATUS_FILTERS[options.status.status];
+    const common = {
+      TableName: this.table,
+      Limit: options.limit,
+      ExclusiveStartKey: options.startKey,
+      ...(filter && { FilterExpression: filter }),
+    };
+    const cutoff = filter?.includes(':cutoff') ? { ':cutoff': options.status!.cutoff } : {};
     const page = await storageCall(() =>
       options.fleetId
         ? this.db.send(
@@ -168,10 +191,10 @@ export class VehicleStore {
               IndexName: BY_FLEET.name,
               KeyConditionExpression: '#fleet = :fleet',
               ExpressionAttributeNames: { '#fleet': BY_FLEET.partitionKey.name },
-              ExpressionAttributeValues: { ':fleet': options.fleetId },
+              ExpressionAttributeValues: { ':fleet': options.fleetId, ...cutoff },
             }),
           )
-        : this.db.send(new ScanCommand(common)),
+        : this.db.send(new ScanCommand({ ...common, ...(Object.keys(cutoff).length > 0 && { ExpressionAttributeValues: cutoff }) })),
     );
     return {
       vehicles: (page.Items ?? []).map(fromItem),
