@@ -77,6 +77,8 @@ export interface EnvironmentConfig {
     readonly offlineAfterMinutes: number;
     /** `GET /positions/nearby` leaves out vehicles whose latest fix is older, unless `maxAge` says otherwise. */
     readonly nearbyMaxAgeMinutes: number;
+    /** A fix with a larger accuracy radius (metres) is stored as filtered: never the latest position. */
+    readonly maxAccuracyMeters: number;
   };
   readonly cache: {
     /** "Scale up node type" = change this value. */
@@ -240,8 +242,8 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     }
   }
   if (!(config.positionRetentionDays >= 1)) problems.push('positionRetentionDays must be >= 1');
-  for (const knob of ['offlineAfterMinutes', 'nearbyMaxAgeMinutes'] as const) {
-    if (!(Number.isInteger(config.trackers[knob]) && config.trackers[knob] >= 1)) problems.push(`trackers.${knob} must be a whole number of minutes >= 1`);
+  for (const knob of ['offlineAfterMinutes', 'nearbyMaxAgeMinutes', 'maxAccuracyMeters'] as const) {
+    if (!(Number.isInteger(config.trackers[knob]) && config.trackers[knob] >= 1)) problems.push(`trackers.${knob} must be a whole number >= 1`);
   }
   if (!(config.cache.snapshotRetentionDays >= 1)) problems.push('cache.snapshotRetentionDays must be >= 1');
   if (config.name === 'prod' && config.cache.snapshotRetentionDays < 7) {

@@ -11,6 +11,7 @@ export const RUNTIME_ENV = {
   /** ENVIRONMENTS[env].trackers: when a vehicle counts as offline, and nearby's default maxAge. */
   offlineAfterMinutes: 'OFFLINE_AFTER_MINUTES',
   nearbyMaxAgeMinutes: 'NEARBY_MAX_AGE_MINUTES',
+  maxAccuracyMeters: 'MAX_ACCURACY_METERS',
   /** Local only: DynamoDB endpoint override (dynalite). */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
   /** `redis://` or `rediss://` URL without credentials (local); unset runs without the cache. */

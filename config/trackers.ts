@@ -7,4 +7,6 @@ export const TRACKER_DEFAULTS = {
   offlineAfterMinutes: 10,
   /** `GET /positions/nearby` leaves out vehicles whose latest fix is older (its `maxAge` overrides). */
   nearbyMaxAgeMinutes: 60,
+  /** A fix whose accuracy radius is larger (metres) is stored as filtered (`low-accuracy`). */
+  maxAccuracyMeters: 1000,
 } as const;

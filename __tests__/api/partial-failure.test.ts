@@ -103,7 +103,7 @@ describe('an item DynamoDB refuses outright', () => {
     const v = await createVehicle(t.app);
     const bad = NOW - 30 * MIN + 7 * 1000;
     proxy.rejectItems = (item) => Number(item.ts.N) === bad;
-    const batch = Array.from({ length: 25 }, (_, i) => ({ lat: i, lon: 0, timestamp: NOW - 30 * MIN + i * 1000 }));
+    const batch = Array.from({ length: 25 }, (_, i) => ({ lat: i, lon: 1, timestamp: NOW - 30 * MIN + i * 1000 }));
     const response = await t.app.inject({ method: 'POST', url: `/vehicles/${v.id}/positions`, payload: batch });
     expect(response.statusCode).toBe(422);
     expect(response.headers['retry-after']).toBeUndefined();
@@ -122,7 +122,7 @@ describe('an item DynamoDB refuses outright', () => {
     const withheld = NOW - 39 * MIN;
     proxy.rejectItems = (item) => Number(item.ts.N) === refused;
     proxy.withholdItems = (item) => Number(item.ts.N) === withheld;
-    const batch = [refused, withheld, NOW - 38 * MIN].map((timestamp, i) => ({ lat: i, lon: 0, timestamp }));
+    const batch = [refused, withheld, NOW - 38 * MIN].map((timestamp, i) => ({ lat: i, lon: 1, timestamp }));
     const response = await t.app.inject({ method: 'POST', url: `/vehicles/${v.id}/positions`, payload: batch });
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('1');

@@ -238,7 +238,7 @@ describe('GET /vehicles/{id}/positions', () => {
   let id: string;
   beforeAll(async () => {
     id = (await createVehicle(t.app)).id;
-    const batch = Array.from({ length: 25 }, (_, i) => ({ lat: i, lon: 0, timestamp: NOW - (25 - i) * MIN }));
+    const batch = Array.from({ length: 25 }, (_, i) => ({ lat: i, lon: 1, timestamp: NOW - (25 - i) * MIN }));
     await post(`/vehicles/${id}/positions`, batch);
   });
 

@@ -84,7 +84,7 @@ describe('a vehicle deleted and created again after a fix arrived, before its la
       setLatestIfNewer: async () => ({ status: 'recreated', createdAt: now + 5 }),
     } as unknown as VehicleStore;
     const positions = { putAll: async () => new Map() } as unknown as PositionStore;
-    const ingest = new IngestService(vehicles, positions, PositionCache.disabled(pino({ level: 'silent' })), 30);
+    const ingest = new IngestService(vehicles, positions, PositionCache.disabled(pino({ level: 'silent' })), { retentionDays: 30, maxAccuracyMeters: 1000 });
     await expect(ingest.ingest([{ vehicleId: 'v1', field: '', input: { lat: 1, lon: 2, timestamp: now - 1000 } }], now)).rejects.toMatchObject({ status: 404 });
   });
 });

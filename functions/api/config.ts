@@ -14,6 +14,8 @@ export interface ApiConfig {
   readonly offlineAfterMinutes: number;
   /** Nearby's default maxAge. */
   readonly nearbyMaxAgeMinutes: number;
+  /** Fixes with a larger accuracy radius are stored as filtered. */
+  readonly maxAccuracyMeters: number;
   /** Local DynamoDB (dynalite) endpoint; unset in AWS. */
   readonly dynamodbEndpoint?: string;
   /** Unset: the API runs without the cache. */
@@ -42,9 +44,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): ApiConfig {
   if (!Number.isInteger(retention) || retention < 1) {
     throw new ConfigError(`${RUNTIME_ENV.positionRetentionDays} must be a whole number of days >= 1`);
   }
-  const minutes = (name: string, fallback: number): number => {
+  const wholeNumber = (name: string, fallback: number): number => {
     const value = Number(env[name] ?? fallback);
-    if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a whole number of minutes >= 1`);
+    if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a whole number >= 1`);
     return value;
   };
   return {
@@ -54,8 +56,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): ApiConfig {
     positionsTable: required(RUNTIME_ENV.positionsTable),
     devicesTable: required(RUNTIME_ENV.devicesTable),
     positionRetentionDays: retention,
-    offlineAfterMinutes: minutes(RUNTIME_ENV.offlineAfterMinutes, TRACKER_DEFAULTS.offlineAfterMinutes),
-    nearbyMaxAgeMinutes: minutes(RUNTIME_ENV.nearbyMaxAgeMinutes, TRACKER_DEFAULTS.nearbyMaxAgeMinutes),
+    offlineAfterMinutes: wholeNumber(RUNTIME_ENV.offlineAfterMinutes, TRACKER_DEFAULTS.offlineAfterMinutes),
+    nearbyMaxAgeMinutes: wholeNumber(RUNTIME_ENV.nearbyMaxAgeMinutes, TRACKER_DEFAULTS.nearbyMaxAgeMinutes),
+    maxAccuracyMeters: wholeNumber(RUNTIME_ENV.maxAccuracyMeters, TRACKER_DEFAULTS.maxAccuracyMeters),
     dynamodbEndpoint: env[RUNTIME_ENV.dynamodbEndpoint] || undefined,
     redisUrl: env[RUNTIME_ENV.redisUrl] || undefined,
     cacheNamespace: env[RUNTIME_ENV.cacheNamespace] || undefined,

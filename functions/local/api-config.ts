@@ -20,6 +20,7 @@ export function localApiConfig(options: {
     positionRetentionDays: options.positionRetentionDays ?? 30,
     offlineAfterMinutes: TRACKER_DEFAULTS.offlineAfterMinutes,
     nearbyMaxAgeMinutes: TRACKER_DEFAULTS.nearbyMaxAgeMinutes,
+    maxAccuracyMeters: TRACKER_DEFAULTS.maxAccuracyMeters,
     dynamodbEndpoint: options.dynamodbEndpoint,
     redisUrl: options.redisUrl,
     apiKeys: options.apiKeys ?? [],

@@ -91,6 +91,7 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
         [RUNTIME_ENV.positionRetentionDays]: String(env.positionRetentionDays),
         [RUNTIME_ENV.offlineAfterMinutes]: String(env.trackers.offlineAfterMinutes),
         [RUNTIME_ENV.nearbyMaxAgeMinutes]: String(env.trackers.nearbyMaxAgeMinutes),
+        [RUNTIME_ENV.maxAccuracyMeters]: String(env.trackers.maxAccuracyMeters),
         [RUNTIME_ENV.redisEndpointSecretId]: redisEndpointSecretName(env.name),
         [RUNTIME_ENV.redisAuthSecretId]: redisAuthSecretName(env.name),
         [RUNTIME_ENV.apiKeysSecretId]: apiKeysSecretName(env.name),

@@ -12,7 +12,17 @@ export interface Position {
   readonly attributes?: Readonly<Record<string, string | number | boolean>>;
   /** Epoch milliseconds the platform stored it. */
   readonly receivedAt: number;
+  /** Stored but implausible: never the latest position, never in the geo index (see FILTER_REASONS). */
+  readonly filtered?: FilterReason;
 }
+
+/**
+ * Why a fix was stored as filtered rather than used: a device's clock ahead of the server's beyond
+ * the tolerance, a fix the device itself marks invalid, the 0,0 a GPS chip reports without a fix,
+ * an accuracy radius worse than the environment's limit.
+ */
+export const FILTER_REASONS = ['future-clock', 'invalid-fix', 'zero-fix', 'low-accuracy'] as const;
+export type FilterReason = (typeof FILTER_REASONS)[number];
 
 /** The JSON shape clients see. */
 export interface PositionView {
@@ -26,6 +36,7 @@ export interface PositionView {
   readonly accuracy?: number;
   readonly attributes?: Readonly<Record<string, string | number | boolean>>;
   readonly receivedAt: string;
+  readonly filtered?: FilterReason;
 }
 
 export function toPositionView(position: Position): PositionView {

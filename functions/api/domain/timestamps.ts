@@ -20,21 +20,26 @@ export function parseTimestamp(value: TimestampInput): number | undefined {
 }
 
 /** Checks a position timestamp against the clock and the history retention. */
+/**
+ * Checks a position timestamp against the clock and the history retention. `rule` says which one
+ * it broke: device routes store a `future` fix as filtered and acknowledge an `expired` one (it
+ * would expire at once) instead of refusing them; a malformed one (`format`) is refused everywhere.
+ */
 export function checkPositionTimestamp(
   value: TimestampInput,
   field: string,
   now: number,
   retentionDays: number,
-): { ms: number } | { error: FieldError } {
+): { ms: number } | { error: FieldError; rule: 'format' | 'future' | 'expired'; ms?: number } {
   const ms = parseTimestamp(value);
   if (ms === undefined) {
-    return { error: { field, message: 'must be an ISO-8601 date-time with a time zone or epoch milliseconds' } };
+    return { rule: 'format', error: { field, message: 'must be an ISO-8601 date-time with a time zone or epoch milliseconds' } };
   }
   if (ms > now + MAX_FUTURE_SKEW_MS) {
-    return { error: { field, message: `is more than 5 minutes in the future (server time ${new Date(now).toISOString()})` } };
+    return { rule: 'future', ms, error: { field, message: `is more than 5 minutes in the future (server time ${new Date(now).toISOString()})` } };
   }
   if (ms < now - retentionDays * DAY_MS) {
-    return { error: { field, message: `is older than the ${retentionDays}-day history retention` } };
+    return { rule: 'expired', ms, error: { field, message: `is older than the ${retentionDays}-day history retention` } };
   }
   return { ms };
 }

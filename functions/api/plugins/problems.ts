@@ -52,7 +52,14 @@ export function sendProblem(
  *   bytes would fail forever, and trackers (Traccar Client) retry a 5xx forever.
  */
 export function sendIngestResult(request: FastifyRequest, reply: FastifyReply, result: IngestResult): FastifyReply {
-  if (result.failed.length === 0) return reply.code(200).send({ stored: result.stored, duplicatesInRequest: result.duplicatesInRequest });
+  if (result.failed.length === 0) {
+    return reply.code(200).send({
+      stored: result.stored,
+      duplicatesInRequest: result.duplicatesInRequest,
+      ...(result.filtered > 0 && { filtered: result.filtered }),
+      ...(result.expired > 0 && { expired: result.expired }),
+    });
+  }
   const reasons = [...new Set(result.failed.map((f) => f.reason))];
   if (result.failed.every((f) => !f.retryable)) {
     request.log.warn({ stored: result.stored, refused: result.failed.length, reasons }, 'Ingest: positions the database refuses as sent; the others are stored');

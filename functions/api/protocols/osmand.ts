@@ -102,6 +102,8 @@ export function parseOsmAndQuery(params: URLSearchParams, now: number): OsmAndPa
             ...(altitude !== undefined && { altitude }),
             ...(accuracy !== undefined && { accuracy }),
             ...(Object.keys(attributes).length > 0 && { attributes }),
+            // The app's own verdict (Traccar Client sends valid=false for a fix it doubts).
+            ...((params.get('valid') === 'false' || params.get('valid') === '0') && { valid: false }),
           },
         },
       ],

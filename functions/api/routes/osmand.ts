@@ -40,7 +40,8 @@ export const osmandRoutes: FastifyPluginAsync = async (app) => {
     const vehicleId = await app.services.devices.vehicleOf(parsed.report.deviceId);
     if (!vehicleId) return sendProblem(request, reply, 401, UNKNOWN_DEVICE);
     const result = await app.services.ingest.ingest(
-      parsed.report.positions.map(({ input, field }) => ({ vehicleId, input, field })),
+      // From a tracker: implausible clocks are flagged and stored, not refused (see IngestItem.fromDevice).
+      parsed.report.positions.map(({ input, field }) => ({ vehicleId, input, field, fromDevice: true })),
       now,
     );
     return sendIngestResult(request, reply, result);

@@ -25,6 +25,11 @@ const historyQuerySchema = {
     to: { type: 'string', description: 'End of the range, inclusive: ISO-8601 or epoch ms (default: now + 5 min)' },
     limit: { type: 'integer', minimum: 1, maximum: HISTORY_MAX_LIMIT, default: 100 },
     order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
+    include: {
+      type: 'string',
+      enum: ['filtered'],
+      description: 'filtered: also the fixes stored as implausible, each with its reason (default to: any time, as a device clock ahead of ours stamps them in the future)',
+    },
     cursor: cursorQuerySchema,
   },
   additionalProperties: false,
@@ -115,7 +120,7 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{
     Params: { id: string };
-    Querystring: { from?: string; to?: string; limit: number; order: 'asc' | 'desc'; cursor?: string };
+    Querystring: { from?: string; to?: string; limit: number; order: 'asc' | 'desc'; include?: 'filtered'; cursor?: string };
   }>(
     '/vehicles/:id/positions',
     {
@@ -137,18 +142,19 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       const { id } = request.params;
-      const { limit, order, cursor } = request.query;
+      const { limit, order, include, cursor } = request.query;
+      const withFiltered = include === 'filtered';
       const now = Date.now();
       const from = parseQueryTimestamp(request.query.from, 'from') ?? now - retentionMs;
-      const to = parseQueryTimestamp(request.query.to, 'to') ?? now + 5 * 60 * 1000;
+      const to = parseQueryTimestamp(request.query.to, 'to') ?? (withFiltered ? Number.MAX_SAFE_INTEGER : now + 5 * 60 * 1000);
       if (from > to) throw ApiError.badRequest('from must not be after to', [{ field: 'from', message: 'must not be after to' }]);
-      const scope = `history|${id}|${request.query.from ?? ''}|${request.query.to ?? ''}|${order}`;
+      const scope = `history|${id}|${request.query.from ?? ''}|${request.query.to ?? ''}|${order}|${include ?? ''}`;
       const fits = (key: CursorKey) => key.vehicleId === id && Number(key.ts) >= from && Number(key.ts) <= to;
       const after = cursor ? (decodeCursor(cursor, scope, { vehicleId: 'S', ts: 'N' }, fits).ts as number) : undefined;
 
       const vehicle = await vehicles.get(id);
       if (!vehicle) throw ApiError.notFound(`Vehicle ${id} does not exist`);
-      const page = await positions.history({ vehicleId: id, from, to, limit, order, after, receivedSince: vehicle.createdAt, now });
+      const page = await positions.history({ vehicleId: id, from, to, limit, order, after, receivedSince: vehicle.createdAt, now, withFiltered });
       return {
         items: page.positions.map(toPositionView),
         nextCursor: page.next === undefined ? null : encodeCursor(scope, { vehicleId: id, ts: page.next }),

@@ -1,3 +1,4 @@
+import { FILTER_REASONS } from '../domain/position';
 import { idSchema, timestampSchema } from './common';
 
 /** The most positions one request may carry. */
@@ -48,6 +49,11 @@ export const positionViewSchema = {
     accuracy: measurementProperties.accuracy,
     attributes: { type: 'object', additionalProperties: true },
     receivedAt: { type: 'string', format: 'date-time', description: 'When the platform stored it' },
+    filtered: {
+      type: 'string',
+      enum: FILTER_REASONS,
+      description: 'Present when the fix was stored as implausible (never the latest position): future-clock, invalid-fix, zero-fix or low-accuracy',
+    },
   },
 } as const;
 
@@ -57,5 +63,7 @@ export const ingestResultSchema = {
   properties: {
     stored: { type: 'integer', description: 'Positions durably stored (or already stored: ingest is idempotent)' },
     duplicatesInRequest: { type: 'integer', description: 'Entries that repeated a (vehicle, timestamp) of the same request' },
+    filtered: { type: 'integer', description: 'Of the stored, those kept as implausible (see a position\'s filtered); present when > 0' },
+    expired: { type: 'integer', description: 'Tracker fixes older than the retention: acknowledged, not stored; present when > 0' },
   },
 } as const;

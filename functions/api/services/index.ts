@@ -50,7 +50,7 @@ export function createServices(config: ApiConfig, options: ServiceOptions): Serv
     positions,
     devices,
     cache,
-    ingest: new IngestService(vehicles, positions, cache, config.positionRetentionDays, known),
+    ingest: new IngestService(vehicles, positions, cache, { retentionDays: config.positionRetentionDays, maxAccuracyMeters: config.maxAccuracyMeters }, known),
     registry: new VehicleRegistry(vehicles, devices, cache, known, options.log),
     nearby: new NearbyService(vehicles, cache, options.log),
     async close() {

@@ -1,5 +1,5 @@
 import { ApiError, FieldError, fieldErrorsProblem } from '../domain/errors';
-import type { Position } from '../domain/position';
+import type { FilterReason, Position } from '../domain/position';
 import { positionKey } from '../domain/position';
 import { TimestampInput, checkPositionTimestamp } from '../domain/timestamps';
 import { isRefusedAsSent } from './dynamo-client';
@@ -18,6 +18,8 @@ export interface PositionInput {
   readonly altitude?: number;
   readonly accuracy?: number;
   readonly attributes?: Readonly<Record<string, string | number | boolean>>;
+  /** The device's own verdict on the fix (OsmAnd `valid`); false stores it as filtered. */
+  readonly valid?: boolean;
 }
 
 export interface IngestItem {
@@ -25,6 +27,18 @@ export interface IngestItem {
   readonly input: PositionInput;
   /** How the client names this entry in errors: `positions[3]`, or '' for a single position. */
   readonly field: string;
+  /**
+   * Sent by a tracker (OsmAnd), not a developer's client: a fix from a clock ahead of ours is stored
+   * as filtered and one beyond the retention is acknowledged, instead of refused. A phone that is
+   * refused retries the same fix forever and never sends the rest of its queue.
+   */
+  readonly fromDevice?: boolean;
+}
+
+/** What makes a fix implausible, and how long history is kept. */
+export interface IngestRules {
+  readonly retentionDays: number;
+  readonly maxAccuracyMeters: number;
 }
 
 export interface FailedPosition {
@@ -39,6 +53,10 @@ export interface FailedPosition {
 export interface IngestResult {
   readonly stored: number;
   readonly duplicatesInRequest: number;
+  /** Of the stored, those kept as filtered (never the latest position). */
+  readonly filtered: number;
+  /** Fixes from a device older than the retention: acknowledged, not stored (they would expire at once). */
+  readonly expired: number;
   /** Positions NOT stored: the client must resend exactly these. Empty means all are durable. */
   readonly failed: FailedPosition[];
 }
@@ -58,7 +76,7 @@ export class IngestService {
     private readonly vehicles: VehicleStore,
     private readonly positions: PositionStore,
     private readonly cache: PositionCache,
-    private readonly retentionDays: number,
+    private readonly rules: IngestRules,
     private readonly known: KnownVehicles = new KnownVehicles(),
   ) {}
 
@@ -96,10 +114,13 @@ export class IngestService {
   async ingest(items: readonly IngestItem[], now = Date.now()): Promise<IngestResult> {
     const errors: FieldError[] = [];
     const parsed: { item: IngestItem; position: Position }[] = [];
+    let expired = 0;
     for (const item of items) {
-      const checked = checkPositionTimestamp(item.input.timestamp, at(item.field, 'timestamp'), now, this.retentionDays);
-      if ('error' in checked) errors.push(checked.error);
-      else parsed.push({ item, position: toPosition(item, checked.ms, now) });
+      const checked = checkPositionTimestamp(item.input.timestamp, at(item.field, 'timestamp'), now, this.rules.retentionDays);
+      if (!('error' in checked)) parsed.push({ item, position: toPosition(item, checked.ms, now, this.implausible(item.input)) });
+      else if (item.fromDevice && checked.rule === 'expired') expired += 1;
+      else if (item.fromDevice && checked.rule === 'future') parsed.push({ item, position: toPosition(item, checked.ms!, now, 'future-clock') });
+      else errors.push(checked.error);
     }
     if (errors.length) throw fieldErrorsProblem(errors, '. Nothing was stored.');
 
@@ -120,7 +141,8 @@ export class IngestService {
 
     const newestByVehicle = new Map<string, Position>();
     for (const position of unique.values()) {
-      if (failures.has(positionKey(position))) continue;
+      // Filtered fixes stay in history only: never the latest position, never in the geo index.
+      if (failures.has(positionKey(position)) || position.filtered) continue;
       const newest = newestByVehicle.get(position.vehicleId);
       if (!newest || position.ts > newest.ts) newestByVehicle.set(position.vehicleId, position);
     }
@@ -167,15 +189,26 @@ export class IngestService {
         timestamp: item.input.timestamp,
         ...failures.get(positionKey(position))!,
       }));
+    const stored = [...unique.entries()].filter(([key]) => !failures.has(key));
     return {
-      stored: [...unique.keys()].filter((key) => !failures.has(key)).length,
+      stored: stored.length,
       duplicatesInRequest: parsed.length - unique.size,
+      filtered: stored.filter(([, position]) => position.filtered).length,
+      expired,
       failed,
     };
   }
+
+  /** Why a fix cannot be trusted as a location, if it cannot (FILTER_REASONS). */
+  private implausible(input: PositionInput): FilterReason | undefined {
+    if (input.valid === false) return 'invalid-fix';
+    if (input.lat === 0 && input.lon === 0) return 'zero-fix';
+    if (input.accuracy !== undefined && input.accuracy > this.rules.maxAccuracyMeters) return 'low-accuracy';
+    return undefined;
+  }
 }
 
-function toPosition(item: IngestItem, ts: number, now: number): Position {
+function toPosition(item: IngestItem, ts: number, now: number, filtered: FilterReason | undefined): Position {
   const { input } = item;
   return {
     vehicleId: item.vehicleId,
@@ -188,5 +221,6 @@ function toPosition(item: IngestItem, ts: number, now: number): Position {
     ...(input.accuracy !== undefined && { accuracy: input.accuracy }),
     ...(input.attributes !== undefined && Object.keys(input.attributes).length > 0 && { attributes: input.attributes }),
     receivedAt: now,
+    ...(filtered && { filtered }),
   };
 }

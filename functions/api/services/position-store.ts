@@ -23,6 +23,8 @@ export interface HistoryQuery {
   /** Positions received before this belong to an earlier vehicle with the same id. */
   readonly receivedSince: number;
   readonly now: number;
+  /** Also fixes stored as filtered (implausible); left out by default. */
+  readonly withFiltered?: boolean;
 }
 
 export interface HistoryPage {
@@ -124,7 +126,7 @@ export class PositionStore {
           new QueryCommand({
             TableName: this.table,
             KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-            FilterExpression: 'receivedAt >= :since AND (attribute_not_exists(#ttl) OR #ttl > :nowSeconds)',
+            FilterExpression: `receivedAt >= :since AND (attribute_not_exists(#ttl) OR #ttl > :nowSeconds)${query.withFiltered ? '' : ' AND attribute_not_exists(filtered)'}`,
             ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#ttl': TTL },
             ExpressionAttributeValues: {
               ':pk': query.vehicleId,
