@@ -248,7 +248,7 @@ describe('a phone is never blocked: implausible fixes are acknowledged and kept 
 
   test('the JSON API stays strict about clocks, but flags implausible fixes the same way', async () => {
     const { id } = (await register()).json();
-    const post = (body: unknown) => t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, headers: { 'x-api-key': 'fleet-key' }, payload: body });
+    const post = (body: object) => t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, headers: { 'x-api-key': 'fleet-key' }, payload: body });
     const future = await post({ lat: 1, lon: 1, timestamp: new Date(Date.now() + 3600_000).toISOString() });
     expect(future.statusCode).toBe(400);
     expect(future.json().errors).toEqual([expect.objectContaining({ field: 'timestamp' })]);

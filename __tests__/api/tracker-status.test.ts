@@ -43,6 +43,24 @@ describe('tracker status and stale fixes', () => {
     expect((await get('/vehicles?status=sleeping')).json().errors).toEqual([expect.objectContaining({ field: 'status' })]);
   });
 
+  test('a tracker that sends only filtered fixes (a phone indoors, at 0,0) is still online; its latest position stays', async () => {
+    const { id } = await createVehicle(t.app, { fleetId: 'indoors' });
+    await fix(id, 48.1, (TRACKER_DEFAULTS.offlineAfterMinutes + 5) * MIN);
+    expect((await get(`/vehicles/${id}`)).json()).toMatchObject({ status: 'offline' });
+    const zero = await t.services.ingest.ingest([{ vehicleId: id, field: '', input: { lat: 0, lon: 0, timestamp: Date.now() - 1000 } }]);
+    expect(zero).toMatchObject({ stored: 1, filtered: 1, failed: [] });
+    const view = (await get(`/vehicles/${id}`)).json();
+    expect(view).toMatchObject({ status: 'online', position: { lat: 48.1 } });
+    expect(Date.now() - Date.parse(view.lastSeenAt)).toBeLessThan(MIN);
+    expect((await get('/vehicles?fleetId=indoors&status=online')).json().items.map((v: { id: string }) => v.id)).toEqual([id]);
+    // An older fix (a drained backlog) counts as seen too.
+    const { id: backlog } = await createVehicle(t.app, { fleetId: 'indoors' });
+    await fix(backlog, 48.2, (TRACKER_DEFAULTS.offlineAfterMinutes + 6) * MIN, (TRACKER_DEFAULTS.offlineAfterMinutes + 5) * MIN);
+    expect((await get(`/vehicles/${backlog}`)).json()).toMatchObject({ status: 'offline' });
+    await t.services.ingest.ingest([{ vehicleId: backlog, field: '', input: { lat: 48.3, lon: 3, timestamp: Date.now() - 30 * MIN } }]);
+    expect((await get(`/vehicles/${backlog}`)).json()).toMatchObject({ status: 'online', position: { lat: 48.2 } });
+  });
+
   test('nearby leaves out fixes older than maxAge (default from config), and maxAge widens it', async () => {
     const { id: fresh } = await createVehicle(t.app, { fleetId: 'aging' });
     const { id: stale } = await createVehicle(t.app, { fleetId: 'aging' });

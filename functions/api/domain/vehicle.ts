@@ -22,6 +22,8 @@ export interface Vehicle {
    */
   readonly revision?: number;
   readonly latest?: Position;
+  /** When a fix (filtered or not) last arrived, epoch ms; absent before any, or on items from before it existed. */
+  readonly lastSeenAt?: number;
 }
 
 export interface VehicleView {
@@ -42,13 +44,16 @@ export interface VehicleView {
 export const TRACKER_STATUSES = ['online', 'offline', 'unknown'] as const;
 export type TrackerStatus = (typeof TRACKER_STATUSES)[number];
 
-/**
- * `unknown` until a first fix; `online` while the newest one arrived within `offlineAfterMs`;
- * `offline` after. The newest fix is the latest position's arrival (`receivedAt`).
- */
-export function trackerStatus(vehicle: Pick<Vehicle, 'latest'>, now: number, offlineAfterMs: number): TrackerStatus {
-  if (!vehicle.latest) return 'unknown';
-  return now - vehicle.latest.receivedAt <= offlineAfterMs ? 'online' : 'offline';
+/** `unknown` until a first fix; `online` while the newest one arrived within `offlineAfterMs`; `offline` after. */
+export function trackerStatus(vehicle: Pick<Vehicle, 'latest' | 'lastSeenAt'>, now: number, offlineAfterMs: number): TrackerStatus {
+  const seen = lastSeen(vehicle);
+  if (seen === undefined) return 'unknown';
+  return now - seen <= offlineAfterMs ? 'online' : 'offline';
+}
+
+/** When a fix last arrived: any fix, filtered ones too (a phone indoors still reports), else the latest's. */
+export function lastSeen(vehicle: Pick<Vehicle, 'latest' | 'lastSeenAt'>): number | undefined {
+  return vehicle.lastSeenAt ?? vehicle.latest?.receivedAt;
 }
 
 export function toVehicleView(vehicle: Vehicle, now: number, offlineAfterMs: number): VehicleView {
@@ -64,6 +69,6 @@ export function toVehicleView(vehicle: Vehicle, now: number, offlineAfterMs: num
     updatedAt: new Date(vehicle.updatedAt).toISOString(),
     position: vehicle.latest ? toPositionView(vehicle.latest) : null,
     status: trackerStatus(vehicle, now, offlineAfterMs),
-    lastSeenAt: vehicle.latest ? new Date(vehicle.latest.receivedAt).toISOString() : null,
+    lastSeenAt: lastSeen(vehicle) === undefined ? null : new Date(lastSeen(vehicle)!).toISOString(),
   };
 }

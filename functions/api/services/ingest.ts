@@ -62,6 +62,8 @@ export interface IngestResult {
 }
 
 const at = (field: string, name: string) => (field ? `${field}.${name}` : name);
+/** How far behind lastSeenAt may lag for fixes that did not become the latest position. */
+const SEEN_PRECISION_MS = 60_000;
 
 /**
  * The one ingest path for every route (JSON, batch, OsmAnd):
@@ -79,6 +81,9 @@ export class IngestService {
     private readonly rules: IngestRules,
     private readonly known: KnownVehicles = new KnownVehicles(),
   ) {}
+
+  /** When this process last moved a vehicle's lastSeenAt without a new latest position (see markSeen). */
+  private readonly lastMarked = new Map<string, number>();
 
   /** The vehicles that exist → their createdAt: from this process's memory, else one strongly consistent read. */
   private async createdAtOf(vehicleIds: readonly string[]): Promise<Map<string, number>> {
@@ -161,6 +166,8 @@ export class IngestService {
           // together, whatever changed since the existence check (a PATCH moving its fleet).
           const entry = outcome.status === 'updated' ? latestEntryOf(outcome.vehicle) : undefined;
           if (entry) becameLatest.push(entry);
+          // Its history is stored either way: a lastSeenAt that could not move is not a failed position.
+          if (outcome.status === 'older') await this.markSeen(position.vehicleId, createdAt.get(position.vehicleId)!, now, outcome.lastSeenAt).catch(() => undefined);
           if (outcome.status === 'gone') {
             // Deleted since it was checked: what reached history belongs to no vehicle (never shown).
             gone.add(position.vehicleId);
@@ -176,6 +183,11 @@ export class IngestService {
         }
       }),
     );
+    // A vehicle that sent only filtered fixes is still reporting (a phone indoors sends 0,0).
+    const onlyFiltered = [...new Set([...unique.values()].filter((p) => p.filtered && !failures.has(positionKey(p))).map((p) => p.vehicleId))].filter(
+      (vehicleId) => !newestByVehicle.has(vehicleId),
+    );
+    await Promise.all(onlyFiltered.map((vehicleId) => this.markSeen(vehicleId, createdAt.get(vehicleId)!, now).catch(() => undefined)));
     await this.cache.offerLatest(becameLatest, 'write');
     if (gone.size > 0 && items.every((item) => gone.has(item.vehicleId))) {
       throw ApiError.notFound(`Unknown vehicle${gone.size > 1 ? 's' : ''}: ${[...gone].join(', ')}.`, [...gone].map((id) => ({ field: 'vehicleId', message: `vehicle ${id} does not exist` })));
@@ -197,6 +209,19 @@ export class IngestService {
       expired,
       failed,
     };
+  }
+
+  /**
+   * Moves a vehicle's lastSeenAt forward for a fix that did not become its latest position. At most
+   * once a minute per vehicle and process (or when DynamoDB's copy is older than that): the status
+   * it feeds is minutes coarse, and a backlog of old fixes must not cost a write each.
+   */
+  private async markSeen(vehicleId: string, createdAt: number, now: number, storedLastSeen?: number): Promise<void> {
+    const marked = Math.max(this.lastMarked.get(vehicleId) ?? 0, storedLastSeen ?? 0);
+    if (now - marked < SEEN_PRECISION_MS) return;
+    this.lastMarked.set(vehicleId, now);
+    if (this.lastMarked.size > 10_000) this.lastMarked.delete(this.lastMarked.keys().next().value!);
+    await this.vehicles.markSeen(vehicleId, createdAt, now);
   }
 
   /** Why a fix cannot be trusted as a location, if it cannot (FILTER_REASONS). */

@@ -59,23 +59,24 @@ function fromItem(item: Item): Vehicle {
 
 /** The tracker statuses as DynamoDB filters on the latest position's arrival (see trackerStatus). */
 const STATUS_FILTERS: Record<TrackerStatus, string> = {
-  online: 'latest.receivedAt >= :cutoff',
-  offline: 'latest.receivedAt < :cutoff',
-  unknown: 'attribute_not_exists(latest)',
+  online: '(lastSeenAt >= :cutoff OR (attribute_not_exists(lastSeenAt) AND latest.receivedAt >= :cutoff))',
+  offline: '(lastSeenAt < :cutoff OR (attribute_not_exists(lastSeenAt) AND latest.receivedAt < :cutoff))',
+  unknown: '(attribute_not_exists(lastSeenAt) AND attribute_not_exists(latest))',
 };
 
 export type LatestUpdate =
   | { readonly status: 'updated'; readonly vehicle: Vehicle }
-  | { readonly status: 'older' }
+  | { readonly status: 'older'; readonly lastSeenAt?: number }
   | { readonly status: 'gone' }
   | { readonly status: 'recreated'; readonly createdAt: number };
 
 /** The item a failed conditional write returned (ReturnValuesOnConditionCheckFailure), if any. */
-function conditionFailureItem(error: unknown): Pick<Vehicle, 'createdAt'> | undefined {
+function conditionFailureItem(error: unknown): Pick<Vehicle, 'createdAt' | 'lastSeenAt'> | undefined {
   const item = (error as { Item?: Record<string, { N?: string } | number> }).Item;
-  const createdAt = item?.createdAt;
+  const number = (value: { N?: string } | number | undefined) => (value === undefined ? undefined : typeof value === 'number' ? value : Number(value.N));
+  const createdAt = number(item?.createdAt);
   if (createdAt === undefined) return undefined;
-  return { createdAt: typeof createdAt === 'number' ? createdAt : Number(createdAt.N) };
+  return { createdAt, lastSeenAt: number(item?.lastSeenAt) };
 }
 
 /** The vehicles table: one item per vehicle, carrying its latest position. */
@@ -244,7 +245,7 @@ export class VehicleStore {
           new UpdateCommand({
             TableName: this.table,
             Key: { [KEY]: position.vehicleId },
-            UpdateExpression: 'SET latest = :latest, latestTs = :ts, geoCell = :cell, geoTile = :tile ADD revision :one',
+            UpdateExpression: 'SET latest = :latest, latestTs = :ts, geoCell = :cell, geoTile = :tile, lastSeenAt = :seen ADD revision :one',
             // <=: a fix resent with the same timestamp replaces the stored one in history (same key),
             // so it replaces the latest too; an older one never does.
             ConditionExpression: 'attribute_exists(#key) AND createdAt = :createdAt AND (attribute_not_exists(latestTs) OR latestTs <= :ts)',
@@ -254,6 +255,7 @@ export class VehicleStore {
               ':ts': position.ts,
               ':cell': geohash(position.lat, position.lon, GEO_CELL_PRECISION),
               ':tile': geohash(position.lat, position.lon, GEO_TILE_PRECISION),
+              ':seen': position.receivedAt,
               ':createdAt': createdAt,
               ':one': 1,
             },
@@ -269,7 +271,30 @@ export class VehicleStore {
       const failed = conditionFailureItem(error) ?? (await this.get(position.vehicleId));
       if (!failed) return { status: 'gone' };
       if (failed.createdAt !== createdAt) return { status: 'recreated', createdAt: failed.createdAt };
-      return { status: 'older' };
+      return { status: 'older', lastSeenAt: failed.lastSeenAt };
+    }
+  }
+
+  /**
+   * Records that a fix arrived at `at` that did not become the latest position (filtered, or older
+   * than the stored latest): only forward, only for that vehicle (a re-created one is left alone).
+   */
+  async markSeen(vehicleId: string, createdAt: number, at: number): Promise<void> {
+    try {
+      await storageCall(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { [KEY]: vehicleId },
+            UpdateExpression: 'SET lastSeenAt = :at',
+            ConditionExpression: 'attribute_exists(#key) AND createdAt = :createdAt AND (attribute_not_exists(lastSeenAt) OR lastSeenAt < :at)',
+            ExpressionAttributeNames: { '#key': KEY },
+            ExpressionAttributeValues: { ':at': at, ':createdAt': createdAt },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 
