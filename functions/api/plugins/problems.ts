@@ -58,6 +58,7 @@ export function sendIngestResult(request: FastifyRequest, reply: FastifyReply, r
       duplicatesInRequest: result.duplicatesInRequest,
       ...(result.filtered > 0 && { filtered: result.filtered }),
       ...(result.expired > 0 && { expired: result.expired }),
+      ...(result.discarded > 0 && { discarded: result.discarded }),
     });
   }
   const reasons = [...new Set(result.failed.map((f) => f.reason))];

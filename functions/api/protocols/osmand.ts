@@ -29,14 +29,20 @@ type Attributes = Record<string, string | number | boolean>;
 
 const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-function number(value: unknown, field: string, errors: FieldError[], range?: [number, number]): number | undefined {
+/**
+ * A number field. Out of range, a coordinate is an error (the request is malformed), while an
+ * optional measurement (`implausible` given) is dropped and reported there: the fix is then kept as
+ * filtered, because a tracker refused a fix resends it forever.
+ */
+function number(value: unknown, field: string, errors: FieldError[], range?: [number, number], implausible?: string[]): number | undefined {
   const parsed = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   if (!Number.isFinite(parsed)) {
     errors.push({ field, message: 'must be a number' });
     return undefined;
   }
   if (range && (parsed < range[0] || parsed > range[1])) {
-    errors.push({ field, message: `must be between ${range[0]} and ${range[1]}` });
+    if (implausible) implausible.push(field);
+    else errors.push({ field, message: `must be between ${range[0]} and ${range[1]}` });
     return undefined;
   }
   return parsed;
@@ -70,7 +76,8 @@ export function parseOsmAndQuery(params: URLSearchParams, now: number): OsmAndPa
     lat = number(latText, 'location', errors, [-90, 90]);
     lon = number(lonText, 'location', errors, [-180, 180]);
   }
-  const optional = (key: string, range: [number, number]) => (params.has(key) ? number(params.get(key), key, errors, range) : undefined);
+  const implausible: string[] = [];
+  const optional = (key: string, range: [number, number]) => (params.has(key) ? number(params.get(key), key, errors, range, implausible) : undefined);
   const speedKnots = optional('speed', [0, 1100]);
   const headingKey = params.has('bearing') ? 'bearing' : 'heading';
   const heading = optional(headingKey, [0, 360]);
@@ -104,6 +111,7 @@ export function parseOsmAndQuery(params: URLSearchParams, now: number): OsmAndPa
             ...(Object.keys(attributes).length > 0 && { attributes }),
             // The app's own verdict (Traccar Client sends valid=false for a fix it doubts).
             ...((params.get('valid') === 'false' || params.get('valid') === '0') && { valid: false }),
+            ...(implausible.length > 0 && { outOfRange: implausible }),
           },
         },
       ],
@@ -136,8 +144,9 @@ export function parseOsmAndJson(body: unknown): OsmAndParse {
     const lat = number(coords.latitude, `${at}.coords.latitude`, errors, [-90, 90]);
     const lon = number(coords.longitude, `${at}.coords.longitude`, errors, [-180, 180]);
     // The app reports -1 for "unknown" speed and heading.
+    const implausible: string[] = [];
     const known = (key: string, range: [number, number]) =>
-      coords[key] === undefined || coords[key] === null || coords[key] === -1 ? undefined : number(coords[key], `${at}.coords.${key}`, errors, range);
+      coords[key] === undefined || coords[key] === null || coords[key] === -1 ? undefined : number(coords[key], `${at}.coords.${key}`, errors, range, implausible);
     const speedMps = known('speed', [0, 600]);
     const heading = known('heading', [0, 360]);
     const altitude = known('altitude', [-1000, 100000]);
@@ -158,6 +167,7 @@ export function parseOsmAndJson(body: unknown): OsmAndParse {
         input: {
           lat,
           lon,
+          ...(implausible.length > 0 && { outOfRange: implausible }),
           timestamp: location.timestamp as string,
           ...(speedMps !== undefined && { speed: round(speedMps * MPS_TO_KMH) }),
           ...(heading !== undefined && { heading }),

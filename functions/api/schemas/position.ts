@@ -65,5 +65,6 @@ export const ingestResultSchema = {
     duplicatesInRequest: { type: 'integer', description: 'Entries that repeated a (vehicle, timestamp) of the same request' },
     filtered: { type: 'integer', description: 'Of the stored, those kept as implausible (see a position\'s filtered); present when > 0' },
     expired: { type: 'integer', description: 'Tracker fixes older than the retention: acknowledged, not stored; present when > 0' },
+    discarded: { type: 'integer', description: 'Tracker fixes stamped more than a year ahead: acknowledged, not stored; present when > 0' },
   },
 } as const;

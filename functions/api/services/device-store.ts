@@ -16,20 +16,20 @@ export class DeviceStore {
   ) {}
 
   /**
-   * Claims a device id for a vehicle; claiming one it already holds succeeds (a retried request).
-   * Returns whether this call claimed it (false: it was already the vehicle's, so do not release it
-   * on failure).
+   * Claims a device id for a vehicle. With `again`, claiming one the vehicle already holds succeeds
+   * (a retried rotation); without it (registration) any holder is a 409. Returns whether this call
+   * claimed it (false: it was already the vehicle's, so do not release it on failure).
    */
-  async claim(deviceId: string, vehicleId: string): Promise<boolean> {
+  async claim(deviceId: string, vehicleId: string, options: { again?: boolean } = {}): Promise<boolean> {
     try {
       const { Attributes } = await storageCall(() =>
         this.db.send(
           new PutCommand({
             TableName: this.table,
             Item: { [KEY]: deviceId, vehicleId },
-            ConditionExpression: 'attribute_not_exists(#key) OR vehicleId = :vehicle',
+            ConditionExpression: options.again ? 'attribute_not_exists(#key) OR vehicleId = :vehicle' : 'attribute_not_exists(#key)',
             ExpressionAttributeNames: { '#key': KEY },
-            ExpressionAttributeValues: { ':vehicle': vehicleId },
+            ...(options.again && { ExpressionAttributeValues: { ':vehicle': vehicleId } }),
             ReturnValues: 'ALL_OLD',
           }),
         ),
@@ -62,7 +62,8 @@ export class DeviceStore {
   }
 
   async vehicleOf(deviceId: string): Promise<string | undefined> {
-    const { Item } = await storageCall(() => this.db.send(new GetCommand({ TableName: this.table, Key: { [KEY]: deviceId } })));
+    // Consistent: a device id released by a rotation is refused from that moment.
+    const { Item } = await storageCall(() => this.db.send(new GetCommand({ TableName: this.table, Key: { [KEY]: deviceId }, ConsistentRead: true })));
     return Item?.vehicleId as string | undefined;
   }
 }

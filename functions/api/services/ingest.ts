@@ -20,6 +20,8 @@ export interface PositionInput {
   readonly attributes?: Readonly<Record<string, string | number | boolean>>;
   /** The device's own verdict on the fix (OsmAnd `valid`); false stores it as filtered. */
   readonly valid?: boolean;
+  /** Measurements a tracker sent out of any plausible range (dropped): the fix is stored as filtered. */
+  readonly outOfRange?: readonly string[];
 }
 
 export interface IngestItem {
@@ -57,11 +59,15 @@ export interface IngestResult {
   readonly filtered: number;
   /** Fixes from a device older than the retention: acknowledged, not stored (they would expire at once). */
   readonly expired: number;
+  /** Fixes from a device stamped more than a year ahead: acknowledged, not stored. */
+  readonly discarded: number;
   /** Positions NOT stored: the client must resend exactly these. Empty means all are durable. */
   readonly failed: FailedPosition[];
 }
 
 const at = (field: string, name: string) => (field ? `${field}.${name}` : name);
+/** A tracker's fix stamped further ahead than this is acknowledged but not kept (see ingest). */
+const MAX_FUTURE_KEPT_MS = 365 * 24 * 60 * 60 * 1000;
 /** How far behind lastSeenAt may lag for fixes that did not become the latest position. */
 const SEEN_PRECISION_MS = 60_000;
 
@@ -120,11 +126,19 @@ export class IngestService {
     const errors: FieldError[] = [];
     const parsed: { item: IngestItem; position: Position }[] = [];
     let expired = 0;
+    let discarded = 0;
+    const acknowledgedOnly = new Set<string>();
     for (const item of items) {
       const checked = checkPositionTimestamp(item.input.timestamp, at(item.field, 'timestamp'), now, this.rules.retentionDays);
       if (!('error' in checked)) parsed.push({ item, position: toPosition(item, checked.ms, now, this.implausible(item.input)) });
-      else if (item.fromDevice && checked.rule === 'expired') expired += 1;
-      else if (item.fromDevice && checked.rule === 'future') parsed.push({ item, position: toPosition(item, checked.ms!, now, 'future-clock') });
+      else if (item.fromDevice && checked.rule === 'expired') {
+        expired += 1;
+        acknowledgedOnly.add(item.vehicleId);
+      } else if (item.fromDevice && checked.rule === 'future' && checked.ms! > now + MAX_FUTURE_KEPT_MS) {
+        // A clock years ahead: nothing worth keeping (and no date a history page could print).
+        discarded += 1;
+        acknowledgedOnly.add(item.vehicleId);
+      } else if (item.fromDevice && checked.rule === 'future') parsed.push({ item, position: toPosition(item, checked.ms!, now, 'future-clock') });
       else errors.push(checked.error);
     }
     if (errors.length) throw fieldErrorsProblem(errors, '. Nothing was stored.');
@@ -183,10 +197,10 @@ export class IngestService {
         }
       }),
     );
-    // A vehicle that sent only filtered fixes is still reporting (a phone indoors sends 0,0).
-    const onlyFiltered = [...new Set([...unique.values()].filter((p) => p.filtered && !failures.has(positionKey(p))).map((p) => p.vehicleId))].filter(
-      (vehicleId) => !newestByVehicle.has(vehicleId),
-    );
+    // A vehicle that sent only filtered fixes, or only ones too old or too far ahead to keep, is
+    // still reporting (a phone indoors sends 0,0; one back in coverage drains an old queue).
+    const stillFiltered = [...unique.values()].filter((p) => p.filtered && !failures.has(positionKey(p))).map((p) => p.vehicleId);
+    const onlyFiltered = [...new Set([...stillFiltered, ...acknowledgedOnly])].filter((vehicleId) => !newestByVehicle.has(vehicleId));
     await Promise.all(onlyFiltered.map((vehicleId) => this.markSeen(vehicleId, createdAt.get(vehicleId)!, now).catch(() => undefined)));
     await this.cache.offerLatest(becameLatest, 'write');
     if (gone.size > 0 && items.every((item) => gone.has(item.vehicleId))) {
@@ -207,6 +221,7 @@ export class IngestService {
       duplicatesInRequest: parsed.length - unique.size,
       filtered: stored.filter(([, position]) => position.filtered).length,
       expired,
+      discarded,
       failed,
     };
   }
@@ -227,6 +242,7 @@ export class IngestService {
   /** Why a fix cannot be trusted as a location, if it cannot (FILTER_REASONS). */
   private implausible(input: PositionInput): FilterReason | undefined {
     if (input.valid === false) return 'invalid-fix';
+    if (input.outOfRange?.length) return 'out-of-range';
     if (input.lat === 0 && input.lon === 0) return 'zero-fix';
     if (input.accuracy !== undefined && input.accuracy > this.rules.maxAccuracyMeters) return 'low-accuracy';
     return undefined;

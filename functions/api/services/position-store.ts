@@ -52,7 +52,8 @@ export class PositionStore {
 
   private toItem(position: Position): Record<string, unknown> {
     const { vehicleId, ts, ...rest } = position;
-    return { ...rest, [PK]: vehicleId, [SK]: ts, [TTL]: Math.floor(ts / 1000) + this.retentionDays * DAY_SECONDS };
+    // Expires a retention after the fix, or after its arrival when a clock ahead stamped it later.
+    return { ...rest, [PK]: vehicleId, [SK]: ts, [TTL]: Math.floor(Math.min(ts, position.receivedAt) / 1000) + this.retentionDays * DAY_SECONDS };
   }
 
   private fromItem(item: Record<string, unknown>): Position {

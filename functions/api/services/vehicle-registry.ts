@@ -89,16 +89,22 @@ export class VehicleRegistry {
     const current = await this.vehicles.get(id);
     if (!current) throw ApiError.notFound(`Vehicle ${id} does not exist`);
     const next = changes.deviceId ?? undefined;
-    if (next) await this.devices.claim(next, id);
-    if (current.deviceId && current.deviceId !== next) await this.devices.release(current.deviceId, id);
+    // The id it has already (a form that resends every field): no device change, nothing claimed.
+    if (next === current.deviceId) {
+      const { deviceId: _unchanged, ...rest } = changes;
+      return this.vehicles.update(id, rest, now);
+    }
+    const claimed = next ? await this.devices.claim(next, id, { again: true }) : false;
+    if (current.deviceId) await this.devices.release(current.deviceId, id);
     try {
-      return await this.vehicles.update(id, changes, now, current.deviceId);
+      // Only if nothing changed the vehicle since it was read (its revision): a racing request
+      // cannot slip the old id back in between the release and this write.
+      return await this.vehicles.update(id, changes, now, current.revision ?? 0);
     } catch (error) {
-      // Lost to another request that changed it first: unless that one chose the same id, the id
-      // claimed here is not this vehicle's.
-      if (next && next !== current.deviceId && error instanceof ApiError) {
+      // Lost to another request: unless that one chose the same id, the id claimed here is not this vehicle's.
+      if (claimed && error instanceof ApiError) {
         const winner = await this.vehicles.get(id).catch(() => undefined);
-        if (winner?.deviceId !== next) await this.devices.release(next, id).catch(() => undefined);
+        if (winner?.deviceId !== next) await this.devices.release(next!, id).catch(() => undefined);
       }
       throw error;
     }

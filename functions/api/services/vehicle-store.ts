@@ -112,10 +112,10 @@ export class VehicleStore {
   }
 
   /**
-   * Applies the changes. With `deviceId` among them, only if the vehicle still has `expectedDeviceId`
-   * (none: undefined): two rotations racing cannot both win. A lost race is a 409.
+   * Applies the changes; with `expectedRevision`, only if the vehicle is still at that revision
+   * (device id rotation: two requests racing cannot both win). A lost race is a 409.
    */
-  async update(id: string, changes: VehicleChanges, now: number, expectedDeviceId?: string): Promise<Vehicle> {
+  async update(id: string, changes: VehicleChanges, now: number, expectedRevision?: number): Promise<Vehicle> {
     const names: Record<string, string> = { '#key': KEY, '#updatedAt': 'updatedAt' };
     const values: Record<string, unknown> = { ':updatedAt': now };
     const sets = ['#updatedAt = :updatedAt'];
@@ -138,11 +138,11 @@ export class VehicleStore {
             // The revision moves with every change: the cache's copy of the fleet is ordered by it.
             UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''} ADD revision :one`,
             ConditionExpression:
-              changes.deviceId === undefined
+              expectedRevision === undefined
                 ? 'attribute_exists(#key)'
-                : `attribute_exists(#key) AND ${expectedDeviceId === undefined ? 'attribute_not_exists(#deviceId)' : '#deviceId = :expectedDeviceId'}`,
+                : `attribute_exists(#key) AND ${expectedRevision === 0 ? '(attribute_not_exists(revision) OR revision = :expectedRevision)' : 'revision = :expectedRevision'}`,
             ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ...values, ':one': 1, ...(changes.deviceId !== undefined && expectedDeviceId !== undefined && { ':expectedDeviceId': expectedDeviceId }) },
+            ExpressionAttributeValues: { ...values, ':one': 1, ...(expectedRevision !== undefined && { ':expectedRevision': expectedRevision }) },
             ReturnValues: 'ALL_NEW',
           }),
         ),
@@ -150,8 +150,8 @@ export class VehicleStore {
       return fromItem(Attributes!);
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      if (changes.deviceId !== undefined && (await this.get(id))) {
-        throw ApiError.conflict(`The deviceId of vehicle ${id} was changed by another request meanwhile; read the vehicle and retry`);
+      if (expectedRevision !== undefined && (await this.get(id))) {
+        throw ApiError.conflict(`Vehicle ${id} was changed by another request meanwhile; read it and retry`);
       }
       throw ApiError.notFound(`Vehicle ${id} does not exist`);
     }
