@@ -305,25 +305,31 @@ export class VehicleStore {
   async inGeoCell(grid: 'cell' | 'tile', cell: string, fleetId?: string): Promise<Vehicle[]> {
     const index = grid === 'cell' ? BY_GEO_CELL : BY_GEO_TILE;
     const vehicles: Vehicle[] = [];
-    let startKey: Record<string, unknown> | undefined;
+    for await (const items of this.everyPage((startKey) =>
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: index.name,
+        KeyConditionExpression: '#cell = :cell',
+        ...(fleetId !== undefined && { FilterExpression: 'fleetId = :fleet' }),
+        ExpressionAttributeNames: { '#cell': index.partitionKey.name },
+        ExpressionAttributeValues: { ':cell': cell, ...(fleetId !== undefined && { ':fleet': fleetId }) },
+        ExclusiveStartKey: startKey,
+      }),
+    )) {
+      vehicles.push(...items.map(fromItem));
+    }
+    return vehicles;
+  }
+
+  /** The items of every page of a query or scan, page by page (`command` builds a page's request). */
+  private async *everyPage(command: (startKey: Item | undefined) => QueryCommand | ScanCommand): AsyncGenerator<Item[]> {
+    let startKey: Item | undefined;
     do {
-      const page = await storageCall(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: index.name,
-            KeyConditionExpression: '#cell = :cell',
-            ...(fleetId !== undefined && { FilterExpression: 'fleetId = :fleet' }),
-            ExpressionAttributeNames: { '#cell': index.partitionKey.name },
-            ExpressionAttributeValues: { ':cell': cell, ...(fleetId !== undefined && { ':fleet': fleetId }) },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      vehicles.push(...(page.Items ?? []).map(fromItem));
+      // send's overloads take one command type at a time; both answer with Items and LastEvaluatedKey.
+      const page = await storageCall(() => this.db.send(command(startKey) as QueryCommand));
+      yield page.Items ?? [];
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return vehicles;
   }
 
   /**
@@ -333,21 +339,11 @@ export class VehicleStore {
    */
   async allWithPosition(options: { consistent?: boolean } = {}): Promise<Vehicle[]> {
     const vehicles: Vehicle[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await storageCall(() =>
-        this.db.send(
-          new ScanCommand({
-            TableName: this.table,
-            FilterExpression: 'attribute_exists(latestTs)',
-            ExclusiveStartKey: startKey,
-            ConsistentRead: options.consistent,
-          }),
-        ),
-      );
-      vehicles.push(...(page.Items ?? []).map(fromItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const items of this.everyPage((startKey) =>
+      new ScanCommand({ TableName: this.table, FilterExpression: 'attribute_exists(latestTs)', ExclusiveStartKey: startKey, ConsistentRead: options.consistent }),
+    )) {
+      vehicles.push(...items.map(fromItem));
+    }
     return vehicles;
   }
 
@@ -359,20 +355,17 @@ export class VehicleStore {
    */
   async fillMissingGeoTiles(): Promise<number> {
     let updated = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await storageCall(() =>
-        this.db.send(
-          new ScanCommand({
-            TableName: this.table,
-            FilterExpression: 'attribute_exists(latestTs) AND attribute_not_exists(geoTile)',
-            ProjectionExpression: '#key, latest, latestTs',
-            ExpressionAttributeNames: { '#key': KEY },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) {
+    const pages = this.everyPage((startKey) =>
+      new ScanCommand({
+        TableName: this.table,
+        FilterExpression: 'attribute_exists(latestTs) AND attribute_not_exists(geoTile)',
+        ProjectionExpression: '#key, latest, latestTs',
+        ExpressionAttributeNames: { '#key': KEY },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for await (const items of pages) {
+      for (const item of items) {
         const latest = item.latest as { lat: number; lon: number };
         try {
           await storageCall(() =>
@@ -391,8 +384,7 @@ export class VehicleStore {
           if (!isConditionalCheckFailed(error)) throw error;
         }
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return updated;
   }
 
