@@ -3,9 +3,9 @@ import { ensureTables } from '../../functions/local/tables';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { GEO_TILE_PRECISION } from '../../config/tables';
 import { cellBounds, distanceMeters, geohash, minDistanceToCell } from '../../functions/api/domain/geo';
-import { FaultyDynamoProxy, startFaultyDynamoProxy } from '../../functions/local/faults/faulty-dynamo-proxy';
+import type { FaultyDynamoProxy } from '../../functions/local/faults/faulty-dynamo-proxy';
 import { TEST_DYNAMODB } from '../helpers/dynamo';
-import { TestApp, createVehicle, startTestApp } from '../helpers/test-app';
+import { FaultyTestApp, createVehicle, startTestApp, startTestAppBehindFaultyProxy } from '../helpers/test-app';
 
 /** A deterministic pseudo-random sequence (mulberry32): the same cases on every run. */
 function random(seed: number): () => number {
@@ -57,19 +57,12 @@ describe('the lower bound that lets a nearby search stop early', () => {
 
 describe('GET /positions/nearby without Redis (byGeoTile, nearest tiles first)', () => {
   let proxy: FaultyDynamoProxy;
-  let t: TestApp;
+  let t: FaultyTestApp;
   beforeAll(async () => {
-    t = await startTestApp({
-      dynamodbEndpoint: async (dynalite) => {
-        proxy = await startFaultyDynamoProxy(dynalite);
-        return proxy.endpoint;
-      },
-    }); // no Redis: every search is the fallback
+    t = await startTestAppBehindFaultyProxy(); // no Redis: every search is the fallback
+    ({ proxy } = t);
   });
-  afterAll(async () => {
-    await t.close();
-    await proxy.close();
-  });
+  afterAll(() => t.close());
 
   const place = async (points: { lat: number; lon: number; fleetId: string }[]) => {
     const placed: { id: string; lat: number; lon: number; fleetId: string }[] = [];

@@ -1,18 +1,14 @@
 import { Writable } from 'stream';
 import pino from 'pino';
 import { buildApp } from '../../functions/api/app';
-import { FaultyDynamoProxy, startFaultyDynamoProxy } from '../../functions/local/faults/faulty-dynamo-proxy';
-import { TestApp, createVehicle, iso, startTestApp } from '../helpers/test-app';
+import type { FaultyDynamoProxy } from '../../functions/local/faults/faulty-dynamo-proxy';
+import { FaultyTestApp, createVehicle, iso, startTestAppBehindFaultyProxy } from '../helpers/test-app';
 
 let proxy: FaultyDynamoProxy;
-let t: TestApp;
+let t: FaultyTestApp;
 beforeAll(async () => {
-  t = await startTestApp({
-    dynamodbEndpoint: async (dynalite) => {
-      proxy = await startFaultyDynamoProxy(dynalite);
-      return proxy.endpoint;
-    },
-  });
+  t = await startTestAppBehindFaultyProxy();
+  ({ proxy } = t);
 });
 afterEach(() => {
   proxy.withholdItems = () => false;
@@ -20,10 +16,7 @@ afterEach(() => {
   proxy.rejectItems = () => false;
   proxy.failBatchWrites = undefined;
 });
-afterAll(async () => {
-  await t.close();
-  await proxy.close();
-});
+afterAll(() => t.close());
 
 const NOW = Date.now();
 const MIN = 60_000;

@@ -3,8 +3,8 @@ import { IngestService } from '../../functions/api/services/ingest';
 import { PositionCache } from '../../functions/api/services/position-cache';
 import type { PositionStore } from '../../functions/api/services/position-store';
 import type { VehicleStore } from '../../functions/api/services/vehicle-store';
-import { FaultyDynamoProxy, startFaultyDynamoProxy } from '../../functions/local/faults/faulty-dynamo-proxy';
-import { TestApp, createVehicle, iso, startTestApp } from '../helpers/test-app';
+import type { FaultyDynamoProxy } from '../../functions/local/faults/faulty-dynamo-proxy';
+import { FaultyTestApp, TestApp, createVehicle, iso, startTestApp, startTestAppBehindFaultyProxy } from '../helpers/test-app';
 
 /**
  * A tracker's fix to a vehicle this process already knows costs two DynamoDB round trips (history,
@@ -13,21 +13,16 @@ import { TestApp, createVehicle, iso, startTestApp } from '../helpers/test-app';
  */
 describe('single-fix ingest', () => {
   let proxy: FaultyDynamoProxy;
-  let a: TestApp;
+  let a: FaultyTestApp;
   let b: TestApp;
   beforeAll(async () => {
-    a = await startTestApp({
-      dynamodbEndpoint: async (dynalite) => {
-        proxy = await startFaultyDynamoProxy(dynalite);
-        return proxy.endpoint;
-      },
-    });
+    a = await startTestAppBehindFaultyProxy();
+    ({ proxy } = a);
     b = await startTestApp({ shareWith: a }); // another instance (Lambda container) of the same deployment
   });
   afterAll(async () => {
     await b.close();
     await a.close();
-    await proxy.close();
   });
 
   const MIN = 60_000;

@@ -9,6 +9,7 @@ import type { LocalDynamo } from '../../functions/local/local-dynamodb';
 import { startTestDynamo } from './dynamo';
 import { ensureTables } from '../../functions/local/tables';
 import { localApiConfig } from '../../functions/local/api-config';
+import { FaultyDynamoProxy, startFaultyDynamoProxy } from '../../functions/local/faults/faulty-dynamo-proxy';
 import { cacheKeyPrefix } from '../../config/names';
 import { cacheKeys } from '../../functions/api/services/position-cache';
 
@@ -73,6 +74,31 @@ async function startInstance(config: ApiConfig, afterClose: () => Promise<void>)
       await app.close();
       await services.close();
       await afterClose();
+    },
+  };
+}
+
+/**
+ * The app with its DynamoDB requests passing through a fault-injecting hop (see FaultyDynamoProxy);
+ * closing the app closes the hop too.
+ */
+export type FaultyTestApp = TestApp & { readonly proxy: FaultyDynamoProxy };
+
+export async function startTestAppBehindFaultyProxy(options: TestAppOptions = {}): Promise<FaultyTestApp> {
+  let proxy!: FaultyDynamoProxy;
+  const t = await startTestApp({
+    ...options,
+    dynamodbEndpoint: async (dynalite) => {
+      proxy = await startFaultyDynamoProxy(dynalite);
+      return proxy.endpoint;
+    },
+  });
+  return {
+    ...t,
+    proxy,
+    async close() {
+      await t.close();
+      await proxy.close();
     },
   };
 }
