@@ -2,6 +2,8 @@ import { ApiError, FieldError } from './errors';
 
 /** How far ahead of the server clock a device clock may run. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+/** A tracker's fix stamped further ahead is acknowledged but not kept (history can go no further). */
+export const MAX_FUTURE_KEPT_MS = 365 * 24 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** An ISO-8601 date-time with an explicit zone, or epoch milliseconds. */

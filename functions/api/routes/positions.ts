@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiError } from '../domain/errors';
 import { toPositionView } from '../domain/position';
-import { parseQueryTimestamp } from '../domain/timestamps';
+import { MAX_FUTURE_KEPT_MS, MAX_FUTURE_SKEW_MS, parseQueryTimestamp } from '../domain/timestamps';
 import { cursorQuerySchema, problemRef } from '../schemas/common';
 import {
   MAX_POSITIONS_PER_REQUEST,
@@ -28,7 +28,7 @@ const historyQuerySchema = {
     include: {
       type: 'string',
       enum: ['filtered'],
-      description: 'filtered: also the fixes stored as implausible, each with its reason (default to: any time, as a device clock ahead of ours stamps them in the future)',
+      description: 'filtered: also the fixes stored as implausible, each with its reason (default to: a year ahead, as a device clock ahead of ours stamps them in the future)',
     },
     cursor: cursorQuerySchema,
   },
@@ -146,7 +146,7 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
       const withFiltered = include === 'filtered';
       const now = Date.now();
       const from = parseQueryTimestamp(request.query.from, 'from') ?? now - retentionMs;
-      const to = parseQueryTimestamp(request.query.to, 'to') ?? (withFiltered ? Number.MAX_SAFE_INTEGER : now + 5 * 60 * 1000);
+      const to = parseQueryTimestamp(request.query.to, 'to') ?? now + (withFiltered ? MAX_FUTURE_KEPT_MS : MAX_FUTURE_SKEW_MS);
       if (from > to) throw ApiError.badRequest('from must not be after to', [{ field: 'from', message: 'must not be after to' }]);
       const scope = `history|${id}|${request.query.from ?? ''}|${request.query.to ?? ''}|${order}|${include ?? ''}`;
       const fits = (key: CursorKey) => key.vehicleId === id && Number(key.ts) >= from && Number(key.ts) <= to;

@@ -1,7 +1,7 @@
 import { ApiError, FieldError, fieldErrorsProblem } from '../domain/errors';
 import type { FilterReason, Position } from '../domain/position';
 import { positionKey } from '../domain/position';
-import { TimestampInput, checkPositionTimestamp } from '../domain/timestamps';
+import { MAX_FUTURE_KEPT_MS, TimestampInput, checkPositionTimestamp } from '../domain/timestamps';
 import { isRefusedAsSent } from './dynamo-client';
 import { type LatestEntry, type PositionCache, latestEntryOf } from './position-cache';
 import { KnownVehicles } from './known-vehicles';
@@ -66,8 +66,6 @@ export interface IngestResult {
 }
 
 const at = (field: string, name: string) => (field ? `${field}.${name}` : name);
-/** A tracker's fix stamped further ahead than this is acknowledged but not kept (see ingest). */
-const MAX_FUTURE_KEPT_MS = 365 * 24 * 60 * 60 * 1000;
 /** How far behind lastSeenAt may lag for fixes that did not become the latest position. */
 const SEEN_PRECISION_MS = 60_000;
 

@@ -79,8 +79,7 @@ export class NearbyService {
     }
     const cells = cellsNearestFirst(query.lat, query.lon, query.radiusMeters, GEO_CELL_PRECISION, MAX_CELLS);
     if (cells) return this.nearestFirst(cells, 'cell', query);
-    const vehicles = await this.vehicles.allWithPosition();
-    return vehicles.flatMap((v) => (v.latest ? [{ position: v.latest, fleetId: v.fleetId }] : []));
+    return (await this.vehicles.allWithPosition()).flatMap((vehicle) => latestEntryOf(vehicle) ?? []);
   }
 
   private async nearestFirst(cells: readonly { cell: string; minDistance: number }[], grid: 'cell' | 'tile', query: NearbyQuery): Promise<GeoCandidate[]> {
