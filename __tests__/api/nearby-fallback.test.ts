@@ -137,7 +137,7 @@ describe('GET /positions/nearby without Redis (byGeoTile, nearest tiles first)',
 });
 
 describe('released before the apply that adds byGeoTile (or while DynamoDB fills it)', () => {
-  test('nearby without Redis answers from byGeoCell instead of failing; a kept local data set gains the index', async () => {
+  test('nearby without Redis answers from byGeoCell instead of failing; DynamoDB Local adds the index to a kept data set (dynalite cannot)', async () => {
     const t = await startTestApp();
     const client = new DynamoDBClient({ endpoint: t.config.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
     try {
