@@ -1,5 +1,5 @@
 import { TableKey, tableName } from './names';
-import { TRACKER_DEFAULTS } from './trackers';
+import { PositionFilterSettings, TRACKER_DEFAULTS, positionFilterProblems } from './trackers';
 
 /**
  * Every knob an operator turns, per environment, in one typed place.
@@ -77,8 +77,8 @@ export interface EnvironmentConfig {
     readonly offlineAfterMinutes: number;
     /** `GET /positions/nearby` leaves out vehicles whose latest fix is older, unless `maxAge` says otherwise. */
     readonly nearbyMaxAgeMinutes: number;
-    /** A fix with a larger accuracy radius (metres) is stored as filtered: never the latest position. */
-    readonly maxAccuracyMeters: number;
+    /** Which fixes are stored as filtered (never the latest position), for fleets that do not override it. */
+    readonly positionFilter: PositionFilterSettings;
   };
   readonly cache: {
     /** "Scale up node type" = change this value. */
@@ -242,9 +242,10 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     }
   }
   if (!(config.positionRetentionDays >= 1)) problems.push('positionRetentionDays must be >= 1');
-  for (const knob of ['offlineAfterMinutes', 'nearbyMaxAgeMinutes', 'maxAccuracyMeters'] as const) {
+  for (const knob of ['offlineAfterMinutes', 'nearbyMaxAgeMinutes'] as const) {
     if (!(Number.isInteger(config.trackers[knob]) && config.trackers[knob] >= 1)) problems.push(`trackers.${knob} must be a whole number >= 1`);
   }
+  problems.push(...positionFilterProblems(config.trackers.positionFilter).map(({ field, message }) => `trackers.positionFilter.${field} ${message}`));
   if (!(config.cache.snapshotRetentionDays >= 1)) problems.push('cache.snapshotRetentionDays must be >= 1');
   if (config.name === 'prod' && config.cache.snapshotRetentionDays < 7) {
     problems.push('cache.snapshotRetentionDays must be >= 7 in prod');

@@ -7,11 +7,13 @@ export const RUNTIME_ENV = {
   vehiclesTable: 'VEHICLES_TABLE',
   positionsTable: 'POSITIONS_TABLE',
   devicesTable: 'DEVICES_TABLE',
+  fleetsTable: 'FLEETS_TABLE',
   positionRetentionDays: 'POSITION_RETENTION_DAYS',
   /** ENVIRONMENTS[env].trackers: when a vehicle counts as offline, and nearby's default maxAge. */
   offlineAfterMinutes: 'OFFLINE_AFTER_MINUTES',
   nearbyMaxAgeMinutes: 'NEARBY_MAX_AGE_MINUTES',
-  maxAccuracyMeters: 'MAX_ACCURACY_METERS',
+  /** ENVIRONMENTS[env].trackers.positionFilter as JSON: the position filter of fleets that do not override it. */
+  positionFilterDefaults: 'POSITION_FILTER_DEFAULTS',
   /** Local only: DynamoDB endpoint override (dynalite). */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
   /** `redis://` or `rediss://` URL without credentials (local); unset runs without the cache. */

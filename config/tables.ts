@@ -85,7 +85,14 @@ export const DEVICES_TABLE: TableDefinition = {
   globalSecondaryIndexes: [],
 };
 
-export const TABLES: readonly TableDefinition[] = [VEHICLES_TABLE, POSITIONS_TABLE, DEVICES_TABLE];
+export const FLEETS_TABLE: TableDefinition = {
+  key: 'fleets',
+  description: 'One item per fleet that overrides the environment\'s settings (its position filter); a fleet without one uses the defaults.',
+  partitionKey: { name: 'fleetId', type: 'S' },
+  globalSecondaryIndexes: [],
+};
+
+export const TABLES: readonly TableDefinition[] = [VEHICLES_TABLE, POSITIONS_TABLE, DEVICES_TABLE, FLEETS_TABLE];
 
 /** Every attribute that appears in a key of the table or of one of its indexes, once. */
 export function keyAttributes(table: TableDefinition): KeyAttribute[] {

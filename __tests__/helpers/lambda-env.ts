@@ -12,6 +12,7 @@ export async function lambdaEnvironment(environment: string, dynamoEndpoint: str
     VEHICLES_TABLE: tableName(environment, 'vehicles'),
     POSITIONS_TABLE: tableName(environment, 'positions'),
     DEVICES_TABLE: tableName(environment, 'devices'),
+    FLEETS_TABLE: tableName(environment, 'fleets'),
     DYNAMODB_ENDPOINT: dynamoEndpoint,
     LOG_LEVEL: 'silent',
   };

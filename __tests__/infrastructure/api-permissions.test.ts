@@ -25,6 +25,7 @@ describe('the API function is granted exactly the DynamoDB actions its code send
   test('the declared lists match the commands in the stores', () => {
     const positions = actionsSentBy('position-store.ts');
     expect([...API_DYNAMODB_ACCESS.devices].sort()).toEqual(actionsSentBy('device-store.ts'));
+    expect([...API_DYNAMODB_ACCESS.fleets].sort()).toEqual(actionsSentBy('fleet-store.ts'));
     const vehicles = actionsSentBy('vehicle-store.ts');
     expect([...API_DYNAMODB_ACCESS.positions].sort()).toEqual(positions);
     // The vehicle store's one Query runs on the byFleet index, not the table.
@@ -42,6 +43,7 @@ describe('the API function is granted exactly the DynamoDB actions its code send
       { Sid: 'VehicleIndexes', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.vehicleIndexes], Resource: [`${arn('vehicles')}/index/byFleet`, `${arn('vehicles')}/index/byGeoCell`, `${arn('vehicles')}/index/byGeoTile`] },
       { Sid: 'Positions', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.positions], Resource: [arn('positions')] },
       { Sid: 'Devices', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.devices], Resource: [arn('devices')] },
+      { Sid: 'Fleets', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.fleets], Resource: [arn('fleets')] },
     ]);
     // Sending to the KMS-encrypted dead-letter queue needs GenerateDataKey, not only Decrypt.
     const kms = statements.find((s) => s.Action.includes('kms:Decrypt'))!;

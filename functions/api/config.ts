@@ -1,5 +1,5 @@
 import { RUNTIME_ENV } from '../../config/runtime-env';
-import { TRACKER_DEFAULTS } from '../../config/trackers';
+import { PositionFilterSettings, TRACKER_DEFAULTS, positionFilterProblems } from '../../config/trackers';
 
 /** What the API needs to run, read from environment variables set by module.api_services or the dev server. */
 export interface ApiConfig {
@@ -8,14 +8,15 @@ export interface ApiConfig {
   readonly vehiclesTable: string;
   readonly positionsTable: string;
   readonly devicesTable: string;
+  readonly fleetsTable: string;
   /** Positions older than this are rejected and expire from history (DynamoDB TTL). */
   readonly positionRetentionDays: number;
   /** A vehicle whose newest fix arrived longer ago is offline. */
   readonly offlineAfterMinutes: number;
   /** Nearby's default maxAge. */
   readonly nearbyMaxAgeMinutes: number;
-  /** Fixes with a larger accuracy radius are stored as filtered. */
-  readonly maxAccuracyMeters: number;
+  /** The position filter of fleets that do not override it. */
+  readonly positionFilterDefaults: PositionFilterSettings;
   /** Local DynamoDB (dynalite) endpoint; unset in AWS. */
   readonly dynamodbEndpoint?: string;
   /** Unset: the API runs without the cache. */
@@ -33,6 +34,22 @@ export interface ApiConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** The environment's position filter: the JSON module.api_services writes, each field optional over TRACKER_DEFAULTS. */
+function positionFilterDefaults(json: string | undefined): PositionFilterSettings {
+  if (!json) return TRACKER_DEFAULTS.positionFilter;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new ConfigError(`${RUNTIME_ENV.positionFilterDefaults} must be a JSON object`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(`${RUNTIME_ENV.positionFilterDefaults} must be a JSON object`);
+  const settings = { ...TRACKER_DEFAULTS.positionFilter, ...(parsed as Partial<PositionFilterSettings>) };
+  const problems = positionFilterProblems(settings);
+  if (problems.length) throw new ConfigError(`${RUNTIME_ENV.positionFilterDefaults}: ${problems.map(({ field, message }) => `${field} ${message}`).join('; ')}`);
+  return settings;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv): ApiConfig {
   const required = (name: string): string => {
@@ -55,10 +72,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): ApiConfig {
     vehiclesTable: required(RUNTIME_ENV.vehiclesTable),
     positionsTable: required(RUNTIME_ENV.positionsTable),
     devicesTable: required(RUNTIME_ENV.devicesTable),
+    fleetsTable: required(RUNTIME_ENV.fleetsTable),
     positionRetentionDays: retention,
     offlineAfterMinutes: wholeNumber(RUNTIME_ENV.offlineAfterMinutes, TRACKER_DEFAULTS.offlineAfterMinutes),
     nearbyMaxAgeMinutes: wholeNumber(RUNTIME_ENV.nearbyMaxAgeMinutes, TRACKER_DEFAULTS.nearbyMaxAgeMinutes),
-    maxAccuracyMeters: wholeNumber(RUNTIME_ENV.maxAccuracyMeters, TRACKER_DEFAULTS.maxAccuracyMeters),
+    positionFilterDefaults: positionFilterDefaults(env[RUNTIME_ENV.positionFilterDefaults]),
     dynamodbEndpoint: env[RUNTIME_ENV.dynamodbEndpoint] || undefined,
     redisUrl: env[RUNTIME_ENV.redisUrl] || undefined,
     cacheNamespace: env[RUNTIME_ENV.cacheNamespace] || undefined,

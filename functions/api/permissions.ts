@@ -11,4 +11,6 @@ export const API_DYNAMODB_ACCESS = {
   positions: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
   /** services/device-store.ts */
   devices: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+  /** services/fleet-store.ts */
+  fleets: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
 } as const;

@@ -77,6 +77,7 @@ export async function startDevEnvironment(env: NodeJS.ProcessEnv, log: FastifyBa
     [RUNTIME_ENV.vehiclesTable]: env[RUNTIME_ENV.vehiclesTable] ?? tableName(environment, 'vehicles'),
     [RUNTIME_ENV.positionsTable]: env[RUNTIME_ENV.positionsTable] ?? tableName(environment, 'positions'),
     [RUNTIME_ENV.devicesTable]: env[RUNTIME_ENV.devicesTable] ?? tableName(environment, 'devices'),
+    [RUNTIME_ENV.fleetsTable]: env[RUNTIME_ENV.fleetsTable] ?? tableName(environment, 'fleets'),
     [RUNTIME_ENV.dynamodbEndpoint]: endpoint,
     [RUNTIME_ENV.redisUrl]: redisAnswers ? redisUrl : '',
     [RUNTIME_ENV.cacheNamespace]: namespace,
