@@ -47,7 +47,7 @@ describe('API documentation', () => {
     const spec = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths).sort()).toEqual(
-      ['/health', '/health/ready', '/osmand', '/positions', '/positions/nearby', '/vehicles', '/vehicles/{id}', '/vehicles/{id}/position', '/vehicles/{id}/positions'].sort(),
+      ['/fleets/{fleetId}', '/health', '/health/ready', '/osmand', '/positions', '/positions/nearby', '/vehicles', '/vehicles/{id}', '/vehicles/{id}/position', '/vehicles/{id}/positions'].sort(),
     );
     const body = JSON.stringify(spec.paths['/vehicles/{id}/positions'].post.requestBody);
     expect(body).toContain('Ground speed, km/h');
@@ -62,6 +62,9 @@ describe('API documentation', () => {
     // Body fields too, with their units.
     expect(response.body).toContain('<code>speed</code> (body, number) Ground speed, km/h');
     expect(response.body).toContain('<code>name</code> (body, string, required) Display name');
+    expect(response.body).toContain('<code>plate</code> (body, string or null) null removes it');
+    // A nested body field is listed with its unit and range (from config/trackers.ts).
+    expect(response.body).toContain('<code>positionFilter.minIntervalSeconds</code> (body, integer or null) Time-based: a fix sooner than this after the last kept fix is filtered (`too-soon`). 0 turns it off. In seconds, 0–3600.');
     const slash = await t.app.inject({ method: 'GET', url: '/docs/' });
     expect({ status: slash.statusCode, location: slash.headers.location }).toEqual({ status: 301, location: '/docs' });
   });

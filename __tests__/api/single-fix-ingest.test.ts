@@ -1,3 +1,6 @@
+import { TRACKER_DEFAULTS } from '../../config/trackers';
+import { FleetSettings } from '../../functions/api/services/fleet-settings';
+import type { FleetStore } from '../../functions/api/services/fleet-store';
 import pino from 'pino';
 import { IngestService } from '../../functions/api/services/ingest';
 import { PositionCache } from '../../functions/api/services/position-cache';
@@ -79,7 +82,9 @@ describe('a vehicle deleted and created again after a fix arrived, before its la
       setLatestIfNewer: async () => ({ status: 'recreated', createdAt: now + 5 }),
     } as unknown as VehicleStore;
     const positions = { putAll: async () => new Map() } as unknown as PositionStore;
-    const ingest = new IngestService(vehicles, positions, PositionCache.disabled(pino({ level: 'silent' })), { retentionDays: 30, maxAccuracyMeters: 1000 });
+    const log = pino({ level: 'silent' });
+    const fleets = new FleetSettings({ getMany: async () => new Map() } as unknown as FleetStore, TRACKER_DEFAULTS.positionFilter, log);
+    const ingest = new IngestService(vehicles, positions, PositionCache.disabled(log), { retentionDays: 30 }, fleets);
     await expect(ingest.ingest([{ vehicleId: 'v1', field: '', input: { lat: 1, lon: 2, timestamp: now - 1000 } }], now)).rejects.toMatchObject({ status: 404 });
   });
 });

@@ -10,6 +10,7 @@ import { installStorableCheck } from './plugins/storable';
 import { installValidators } from './plugins/validation';
 import { lazySerializers } from './plugins/serialization';
 import { docsRoutes } from './routes/docs';
+import { fleetRoutes } from './routes/fleets';
 import { healthRoutes } from './routes/health';
 import { nearbyRoutes } from './routes/nearby';
 import { osmandRoutes } from './routes/osmand';
@@ -100,6 +101,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   app.register(async (routes) => {
     await routes.register(healthRoutes);
     await routes.register(vehicleRoutes);
+    await routes.register(fleetRoutes);
     await routes.register(positionRoutes);
     await routes.register(nearbyRoutes);
     await routes.register(osmandRoutes);

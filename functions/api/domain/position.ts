@@ -19,10 +19,11 @@ export interface Position {
 /**
  * Why a fix was stored as filtered rather than used: a device's clock ahead of the server's beyond
  * the tolerance, a fix the device itself marks invalid, the 0,0 a GPS chip reports without a fix,
- * an accuracy radius worse than the environment's limit, a measurement no vehicle can have (a speed
- * of 1,200 knots: dropped, the fix kept as filtered).
+ * an accuracy radius worse than the fleet's limit, a measurement no vehicle can have (a speed of
+ * 1,200 knots: dropped, the fix kept as filtered), or thinning by the fleet's position filter: too
+ * soon after, or too close to, the last kept fix (config/trackers.ts).
  */
-export const FILTER_REASONS = ['future-clock', 'invalid-fix', 'zero-fix', 'low-accuracy', 'out-of-range'] as const;
+export const FILTER_REASONS = ['future-clock', 'invalid-fix', 'zero-fix', 'low-accuracy', 'out-of-range', 'too-soon', 'too-close'] as const;
 export type FilterReason = (typeof FILTER_REASONS)[number];
 
 /** The JSON shape clients see. */

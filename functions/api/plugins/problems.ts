@@ -57,6 +57,7 @@ export function sendIngestResult(request: FastifyRequest, reply: FastifyReply, r
       stored: result.stored,
       duplicatesInRequest: result.duplicatesInRequest,
       ...(result.filtered > 0 && { filtered: result.filtered }),
+      ...(result.alreadyStored > 0 && { alreadyStored: result.alreadyStored }),
       ...(result.expired > 0 && { expired: result.expired }),
       ...(result.discarded > 0 && { discarded: result.discarded }),
     });

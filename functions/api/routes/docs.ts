@@ -8,6 +8,8 @@ interface JsonSchema {
   properties?: Record<string, JsonSchema>;
   items?: JsonSchema;
   anyOf?: JsonSchema[];
+  nullable?: boolean;
+  enum?: unknown[];
 }
 
 interface OpenApiOperation {
@@ -18,21 +20,30 @@ interface OpenApiOperation {
   requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
 }
 
-/** The fields of a body: an object's, or its items' when it may be an array (a batch); each once. */
-function bodyFields(schema: JsonSchema | undefined): { name: string; required: boolean; schema: JsonSchema }[] {
+/**
+ * The fields of a body: an object's, or its items' when it may be an array (a batch); each once,
+ * an object field's own fields after it (`positionFilter.minIntervalSeconds`).
+ */
+function bodyFields(schema: JsonSchema | undefined, prefix = ''): { name: string; required: boolean; schema: JsonSchema }[] {
   if (!schema) return [];
   const objects = [schema, ...(schema.anyOf ?? [])].flatMap((s) => (s.properties ? [s] : s.items?.properties ? [s.items] : []));
   const fields = new Map<string, { name: string; required: boolean; schema: JsonSchema }>();
   for (const object of objects) {
     for (const [name, field] of Object.entries(object.properties!)) {
-      if (!fields.has(name)) fields.set(name, { name, required: (object.required ?? []).includes(name), schema: field });
+      if (fields.has(`${prefix}${name}`)) continue;
+      fields.set(`${prefix}${name}`, { name: `${prefix}${name}`, required: (object.required ?? []).includes(name), schema: field });
+      if (field.type === 'object' && field.properties) for (const inner of bodyFields(field, `${prefix}${name}.`)) fields.set(inner.name, inner);
     }
   }
   return [...fields.values()];
 }
 
-const typeOf = (schema: JsonSchema): string =>
-  schema.type ? [schema.type].flat().join(' or ') : (schema.anyOf ?? []).map(typeOf).filter(Boolean).join(' or ');
+/** `string or null`: OpenAPI 3.0 writes null as `nullable` (or an `enum: [null]` alternative). */
+const typeOf = (schema: JsonSchema): string => {
+  if (schema.enum?.length === 1 && schema.enum[0] === null) return 'null';
+  const base = schema.type ? [schema.type].flat().join(' or ') : (schema.anyOf ?? []).map(typeOf).filter(Boolean).join(' or ');
+  return schema.nullable ? `${base} or null` : base;
+};
 
 const escape = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -63,7 +63,8 @@ export const ingestResultSchema = {
   properties: {
     stored: { type: 'integer', description: 'Positions durably stored (or already stored: ingest is idempotent)' },
     duplicatesInRequest: { type: 'integer', description: 'Entries that repeated a (vehicle, timestamp) of the same request' },
-    filtered: { type: 'integer', description: 'Of the stored, those kept as implausible (see a position\'s filtered); present when > 0' },
+    filtered: { type: 'integer', description: 'Of the stored, those kept as filtered: implausible, or thinned by the fleet\'s position filter (see a position\'s filtered); present when > 0' },
+    alreadyStored: { type: 'integer', description: 'Of the stored, resends of the vehicle\'s latest fix (same time and place): not written again; present when > 0' },
     expired: { type: 'integer', description: 'Tracker fixes older than the retention: acknowledged, not stored; present when > 0' },
     discarded: { type: 'integer', description: 'Tracker fixes stamped more than a year ahead: acknowledged, not stored; present when > 0' },
   },

@@ -3,6 +3,8 @@ import { cacheKeyPrefix } from '../../../config/names';
 import type { ApiConfig } from '../config';
 import { createDocumentClient } from './dynamo-client';
 import { DeviceStore } from './device-store';
+import { FleetSettings } from './fleet-settings';
+import { FleetStore } from './fleet-store';
 import { IngestService } from './ingest';
 import { KnownVehicles } from './known-vehicles';
 import { NearbyService } from './nearby';
@@ -16,6 +18,7 @@ export interface Services {
   readonly vehicles: VehicleStore;
   readonly positions: PositionStore;
   readonly devices: DeviceStore;
+  readonly fleets: FleetSettings;
   readonly cache: PositionCache;
   readonly ingest: IngestService;
   readonly registry: VehicleRegistry;
@@ -36,6 +39,7 @@ export function createServices(config: ApiConfig, options: ServiceOptions): Serv
   const vehicles = new VehicleStore(db, config.vehiclesTable);
   const positions = new PositionStore(db, config.positionsTable, config.positionRetentionDays);
   const devices = new DeviceStore(db, config.devicesTable);
+  const fleets = new FleetSettings(new FleetStore(db, config.fleetsTable), config.positionFilterDefaults, options.log);
   const known = new KnownVehicles();
   const redisUrl = options.redisUrl ?? config.redisUrl;
   const cache = redisUrl
@@ -49,8 +53,9 @@ export function createServices(config: ApiConfig, options: ServiceOptions): Serv
     vehicles,
     positions,
     devices,
+    fleets,
     cache,
-    ingest: new IngestService(vehicles, positions, cache, { retentionDays: config.positionRetentionDays, maxAccuracyMeters: config.maxAccuracyMeters }, known),
+    ingest: new IngestService(vehicles, positions, cache, { retentionDays: config.positionRetentionDays }, fleets, known),
     registry: new VehicleRegistry(vehicles, devices, cache, known, options.log),
     nearby: new NearbyService(vehicles, cache, options.log),
     async close() {

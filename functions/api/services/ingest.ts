@@ -1,10 +1,14 @@
 import { ApiError, FieldError, fieldErrorsProblem } from '../domain/errors';
 import type { FilterReason, Position } from '../domain/position';
 import { positionKey } from '../domain/position';
+import { implausibility, thinTrack } from '../domain/position-filter';
+import type { PositionFilterSettings } from '../../../config/trackers';
 import { MAX_FUTURE_KEPT_MS, TimestampInput, checkPositionTimestamp } from '../domain/timestamps';
+import { forEachLimited } from './concurrency';
 import { isRefusedAsSent } from './dynamo-client';
 import { type LatestEntry, type PositionCache, latestEntryOf } from './position-cache';
-import { KnownVehicles } from './known-vehicles';
+import type { FleetSettings } from './fleet-settings';
+import { KnownVehicle, KnownVehicles } from './known-vehicles';
 import type { PositionStore, WriteFailure } from './position-store';
 import type { LatestUpdate, VehicleStore } from './vehicle-store';
 
@@ -37,10 +41,9 @@ export interface IngestItem {
   readonly fromDevice?: boolean;
 }
 
-/** What makes a fix implausible, and how long history is kept. */
+/** How long history is kept. */
 export interface IngestRules {
   readonly retentionDays: number;
-  readonly maxAccuracyMeters: number;
 }
 
 export interface FailedPosition {
@@ -57,6 +60,8 @@ export interface IngestResult {
   readonly duplicatesInRequest: number;
   /** Of the stored, those kept as filtered (never the latest position). */
   readonly filtered: number;
+  /** Of the stored, resends of a vehicle's latest fix (same time, same place): not written again. */
+  readonly alreadyStored: number;
   /** Fixes from a device older than the retention: acknowledged, not stored (they would expire at once). */
   readonly expired: number;
   /** Fixes from a device stamped more than a year ahead: acknowledged, not stored. */
@@ -66,6 +71,11 @@ export interface IngestResult {
 }
 
 const at = (field: string, name: string) => (field ? `${field}.${name}` : name);
+/**
+ * Per-vehicle writes one request keeps in flight: a batch of 500 vehicles must not open 500
+ * connections at once (they queue behind the SDK's socket pool and time out there).
+ */
+const WRITES_IN_FLIGHT = 32;
 /** How far behind lastSeenAt may lag for fixes that did not become the latest position. */
 const SEEN_PRECISION_MS = 60_000;
 
@@ -83,25 +93,27 @@ export class IngestService {
     private readonly positions: PositionStore,
     private readonly cache: PositionCache,
     private readonly rules: IngestRules,
+    /** Each fleet's position filter (plausibility and thinning). */
+    private readonly fleets: FleetSettings,
     private readonly known: KnownVehicles = new KnownVehicles(),
   ) {}
 
   /** When this process last moved a vehicle's lastSeenAt without a new latest position (see markSeen). */
   private readonly lastMarked = new Map<string, number>();
 
-  /** The vehicles that exist → their createdAt: from this process's memory, else one strongly consistent read. */
-  private async createdAtOf(vehicleIds: readonly string[]): Promise<Map<string, number>> {
-    const found = new Map<string, number>();
+  /** The vehicles that exist, as this process knows them, else as one strongly consistent read finds them. */
+  private async knownOf(vehicleIds: readonly string[]): Promise<Map<string, KnownVehicle>> {
+    const found = new Map<string, KnownVehicle>();
     const unchecked: string[] = [];
     for (const id of vehicleIds) {
-      const createdAt = this.known.createdAt(id);
-      if (createdAt === undefined) unchecked.push(id);
-      else found.set(id, createdAt);
+      const known = this.known.get(id);
+      if (known === undefined) unchecked.push(id);
+      else found.set(id, known);
     }
     if (unchecked.length > 0) {
       for (const [id, vehicle] of await this.vehicles.existing(unchecked)) {
-        found.set(id, vehicle.createdAt);
-        this.known.remember(id, vehicle.createdAt);
+        this.known.remember(vehicle);
+        found.set(id, this.known.get(id)!);
       }
     }
     return found;
@@ -110,9 +122,13 @@ export class IngestService {
   /** The conditional latest update; a vehicle created again under this id since it was checked is updated as that one. */
   private async updateLatest(position: Position, createdAt: number): Promise<LatestUpdate> {
     const outcome = await this.vehicles.setLatestIfNewer(position, createdAt);
-    if (outcome.status === 'gone') this.known.forget(position.vehicleId);
-    if (outcome.status !== 'recreated') return outcome;
-    this.known.remember(position.vehicleId, outcome.createdAt);
+    if (outcome.status === 'updated') this.known.remember(outcome.vehicle);
+    if (outcome.status === 'older') this.known.remember({ id: position.vehicleId, ...outcome.vehicle });
+    if (outcome.status !== 'recreated') {
+      if (outcome.status === 'gone') this.known.forget(position.vehicleId);
+      return outcome;
+    }
+    this.known.forget(position.vehicleId);
     // Created after this position arrived: history never shows it to that vehicle, so neither does
     // latest; it was sent to the vehicle that was deleted.
     if (outcome.createdAt > position.receivedAt) return { status: 'gone' };
@@ -122,13 +138,13 @@ export class IngestService {
 
   async ingest(items: readonly IngestItem[], now = Date.now()): Promise<IngestResult> {
     const errors: FieldError[] = [];
-    const parsed: { item: IngestItem; position: Position }[] = [];
+    const accepted: { item: IngestItem; ts: number; clock?: FilterReason }[] = [];
     let expired = 0;
     let discarded = 0;
     const acknowledgedOnly = new Set<string>();
     for (const item of items) {
       const checked = checkPositionTimestamp(item.input.timestamp, at(item.field, 'timestamp'), now, this.rules.retentionDays);
-      if (!('error' in checked)) parsed.push({ item, position: toPosition(item, checked.ms, now, this.implausible(item.input)) });
+      if (!('error' in checked)) accepted.push({ item, ts: checked.ms });
       else if (item.fromDevice && checked.rule === 'expired') {
         expired += 1;
         acknowledgedOnly.add(item.vehicleId);
@@ -136,13 +152,13 @@ export class IngestService {
         // A clock years ahead: nothing worth keeping (and no date a history page could print).
         discarded += 1;
         acknowledgedOnly.add(item.vehicleId);
-      } else if (item.fromDevice && checked.rule === 'future') parsed.push({ item, position: toPosition(item, checked.ms!, now, 'future-clock') });
+      } else if (item.fromDevice && checked.rule === 'future') accepted.push({ item, ts: checked.ms!, clock: 'future-clock' });
       else errors.push(checked.error);
     }
     if (errors.length) throw fieldErrorsProblem(errors, '. Nothing was stored.');
 
-    const createdAt = await this.createdAtOf([...new Set(items.map((item) => item.vehicleId))]);
-    const unknown = items.filter((item) => !createdAt.has(item.vehicleId));
+    const known = await this.knownOf([...new Set(items.map((item) => item.vehicleId))]);
+    const unknown = items.filter((item) => !known.has(item.vehicleId));
     if (unknown.length) {
       const ids = [...new Set(unknown.map((item) => item.vehicleId))];
       throw ApiError.notFound(
@@ -151,9 +167,21 @@ export class IngestService {
       );
     }
 
+    const createdAt = new Map([...known].map(([id, vehicle]) => [id, vehicle.createdAt]));
+    const fleetFilters = await this.fleets.positionFilters([...known.values()].flatMap((vehicle) => (vehicle.fleetId === undefined ? [] : [vehicle.fleetId])));
+    const filters = new Map([...known].map(([id, vehicle]) => [id, vehicle.fleetId === undefined ? this.fleets.defaults : fleetFilters.get(vehicle.fleetId)!]));
+    const parsed = accepted.map(({ item, ts, clock }) => ({
+      item,
+      position: toPosition(item, ts, now, clock ?? implausibility(item.input, filters.get(item.vehicleId)!)),
+    }));
+
     // One write per (vehicle, timestamp); the last entry of the request wins.
     const unique = new Map<string, Position>();
     for (const { position } of parsed) unique.set(positionKey(position), position);
+    const duplicatesInRequest = parsed.length - unique.size;
+    const alreadyStored = this.thin(unique, known, filters);
+    for (const key of alreadyStored) acknowledgedOnly.add(unique.get(key)!.vehicleId);
+    for (const key of alreadyStored) unique.delete(key);
     const failures = await this.positions.putAll([...unique.values()]);
 
     const newestByVehicle = new Map<string, Position>();
@@ -170,43 +198,41 @@ export class IngestService {
         if (other.vehicleId === vehicleId && (overwrite || !failures.has(positionKey(other)))) failures.set(positionKey(other), failure);
       }
     };
-    await Promise.all(
-      [...newestByVehicle.values()].map(async (position) => {
-        try {
-          const outcome = await this.updateLatest(position, createdAt.get(position.vehicleId)!);
-          // The cache entry is built from the item as this write left it: its fleet and revision
-          // together, whatever changed since the existence check (a PATCH moving its fleet).
-          const entry = outcome.status === 'updated' ? latestEntryOf(outcome.vehicle) : undefined;
-          if (entry) becameLatest.push(entry);
-          // Its history is stored either way: a lastSeenAt that could not move is not a failed position.
-          if (outcome.status === 'older') await this.markSeen(position.vehicleId, createdAt.get(position.vehicleId)!, now, outcome.lastSeenAt).catch(() => undefined);
-          if (outcome.status === 'gone') {
-            // Deleted since it was checked: what reached history belongs to no vehicle (never shown).
-            gone.add(position.vehicleId);
-            failVehicle(position.vehicleId, { reason: `vehicle ${position.vehicleId} does not exist (it was deleted)`, retryable: false }, true);
-          }
-        } catch (error) {
-          failVehicle(
-            position.vehicleId,
-            isRefusedAsSent(error)
-              ? { reason: `stored in history, but the database refuses it as the latest position (${(error as Error).name}); resending it unchanged will fail again`, retryable: false }
-              : { reason: 'stored in history, but the latest position could not be updated; resend it', retryable: true },
-          );
+    await forEachLimited([...newestByVehicle.values()], WRITES_IN_FLIGHT, async (position) => {
+      try {
+        const outcome = await this.updateLatest(position, createdAt.get(position.vehicleId)!);
+        // The cache entry is built from the item as this write left it: its fleet and revision
+        // together, whatever changed since the existence check (a PATCH moving its fleet).
+        const entry = outcome.status === 'updated' ? latestEntryOf(outcome.vehicle) : undefined;
+        if (entry) becameLatest.push(entry);
+        // Its history is stored either way: a lastSeenAt that could not move is not a failed position.
+        if (outcome.status === 'older') await this.markSeen(position.vehicleId, createdAt.get(position.vehicleId)!, now, outcome.vehicle.lastSeenAt).catch(() => undefined);
+        if (outcome.status === 'gone') {
+          // Deleted since it was checked: what reached history belongs to no vehicle (never shown).
+          gone.add(position.vehicleId);
+          failVehicle(position.vehicleId, { reason: `vehicle ${position.vehicleId} does not exist (it was deleted)`, retryable: false }, true);
         }
-      }),
-    );
+      } catch (error) {
+        failVehicle(
+          position.vehicleId,
+          isRefusedAsSent(error)
+            ? { reason: `stored in history, but the database refuses it as the latest position (${(error as Error).name}); resending it unchanged will fail again`, retryable: false }
+            : { reason: 'stored in history, but the latest position could not be updated; resend it', retryable: true },
+        );
+      }
+    });
     // A vehicle that sent only filtered fixes, or only ones too old or too far ahead to keep, is
     // still reporting (a phone indoors sends 0,0; one back in coverage drains an old queue).
     const stillFiltered = [...unique.values()].filter((p) => p.filtered && !failures.has(positionKey(p))).map((p) => p.vehicleId);
     const onlyFiltered = [...new Set([...stillFiltered, ...acknowledgedOnly])].filter((vehicleId) => !newestByVehicle.has(vehicleId));
-    await Promise.all(onlyFiltered.map((vehicleId) => this.markSeen(vehicleId, createdAt.get(vehicleId)!, now).catch(() => undefined)));
+    await forEachLimited(onlyFiltered, WRITES_IN_FLIGHT, (vehicleId) => this.markSeen(vehicleId, createdAt.get(vehicleId)!, now, known.get(vehicleId)!.lastSeenAt).catch(() => undefined));
     await this.cache.offerLatest(becameLatest, 'write');
     if (gone.size > 0 && items.every((item) => gone.has(item.vehicleId))) {
       throw ApiError.notFound(`Unknown vehicle${gone.size > 1 ? 's' : ''}: ${[...gone].join(', ')}.`, [...gone].map((id) => ({ field: 'vehicleId', message: `vehicle ${id} does not exist` })));
     }
 
     const failed = parsed
-      .filter(({ position }) => failures.has(positionKey(position)))
+      .filter(({ position }) => unique.has(positionKey(position)) && failures.has(positionKey(position)))
       .map(({ item, position }) => ({
         field: item.field,
         vehicleId: item.vehicleId,
@@ -215,9 +241,10 @@ export class IngestService {
       }));
     const stored = [...unique.entries()].filter(([key]) => !failures.has(key));
     return {
-      stored: stored.length,
-      duplicatesInRequest: parsed.length - unique.size,
+      stored: stored.length + alreadyStored.length,
+      duplicatesInRequest,
       filtered: stored.filter(([, position]) => position.filtered).length,
+      alreadyStored: alreadyStored.length,
       expired,
       discarded,
       failed,
@@ -237,13 +264,24 @@ export class IngestService {
     await this.vehicles.markSeen(vehicleId, createdAt, now);
   }
 
-  /** Why a fix cannot be trusted as a location, if it cannot (FILTER_REASONS). */
-  private implausible(input: PositionInput): FilterReason | undefined {
-    if (input.valid === false) return 'invalid-fix';
-    if (input.outOfRange?.length) return 'out-of-range';
-    if (input.lat === 0 && input.lon === 0) return 'zero-fix';
-    if (input.accuracy !== undefined && input.accuracy > this.rules.maxAccuracyMeters) return 'low-accuracy';
-    return undefined;
+  /**
+   * Applies each vehicle's fleet's time, distance and accuracy-based filters to its plausible fixes,
+   * oldest first, each against the last kept one, starting from the latest position this process
+   * knows: thinned fixes become filtered in `unique`. Returns the keys of resends of the latest fix.
+   */
+  private thin(unique: Map<string, Position>, known: Map<string, KnownVehicle>, filters: Map<string, PositionFilterSettings>): string[] {
+    const byVehicle = new Map<string, Position[]>();
+    for (const position of unique.values()) {
+      if (!position.filtered) byVehicle.set(position.vehicleId, [...(byVehicle.get(position.vehicleId) ?? []), position]);
+    }
+    const alreadyStored: string[] = [];
+    for (const [vehicleId, track] of byVehicle) {
+      for (const [position, verdict] of thinTrack(known.get(vehicleId)!.latest, track, filters.get(vehicleId)!)) {
+        if (verdict === 'duplicate') alreadyStored.push(positionKey(position));
+        else unique.set(positionKey(position), { ...position, filtered: verdict });
+      }
+    }
+    return alreadyStored;
   }
 }
 

@@ -72,6 +72,8 @@ export class VehicleRegistry {
 
   async update(id: string, changes: VehicleChanges, now = Date.now()): Promise<Vehicle> {
     const vehicle = changes.deviceId === undefined ? await this.vehicles.update(id, changes, now) : await this.changeDevice(id, changes, now);
+    // Its fleet may have changed, and with it the position filter its fixes go through.
+    this.known.remember(vehicle);
     // Its geo entry carries the fleet: the new revision replaces it.
     const entry = latestEntryOf(vehicle);
     if (entry) await this.cache.offerLatest([entry], 'write');

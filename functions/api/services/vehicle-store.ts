@@ -66,17 +66,30 @@ const STATUS_FILTERS: Record<TrackerStatus, string> = {
 
 export type LatestUpdate =
   | { readonly status: 'updated'; readonly vehicle: Vehicle }
-  | { readonly status: 'older'; readonly lastSeenAt?: number }
+  | { readonly status: 'older'; readonly vehicle: Pick<Vehicle, 'createdAt' | 'lastSeenAt' | 'fleetId' | 'latest'> }
   | { readonly status: 'gone' }
   | { readonly status: 'recreated'; readonly createdAt: number };
 
-/** The item a failed conditional write returned (ReturnValuesOnConditionCheckFailure), if any. */
-function conditionFailureItem(error: unknown): Pick<Vehicle, 'createdAt' | 'lastSeenAt'> | undefined {
-  const item = (error as { Item?: Record<string, { N?: string } | number> }).Item;
-  const number = (value: { N?: string } | number | undefined) => (value === undefined ? undefined : typeof value === 'number' ? value : Number(value.N));
+type RawValue = { N?: string; S?: string; M?: Record<string, RawValue> };
+
+/**
+ * What ingest needs of the item a failed conditional write returned (ReturnValuesOnConditionCheckFailure,
+ * in DynamoDB's raw form: the document client does not convert it), if it returned one.
+ */
+function conditionFailureItem(error: unknown): Pick<Vehicle, 'createdAt' | 'lastSeenAt' | 'fleetId' | 'latest'> | undefined {
+  const item = (error as { Item?: Record<string, RawValue> }).Item;
+  const number = (value: RawValue | undefined) => (value?.N === undefined ? undefined : Number(value.N));
   const createdAt = number(item?.createdAt);
-  if (createdAt === undefined) return undefined;
-  return { createdAt, lastSeenAt: number(item?.lastSeenAt) };
+  if (item === undefined || createdAt === undefined) return undefined;
+  const latest = item.latest?.M;
+  const [ts, lat, lon] = [number(latest?.ts), number(latest?.lat), number(latest?.lon)];
+  return {
+    createdAt,
+    lastSeenAt: number(item.lastSeenAt),
+    fleetId: item.fleetId?.S,
+    // Only what thinning compares with (see KnownVehicles).
+    latest: ts !== undefined && lat !== undefined && lon !== undefined ? ({ ts, lat, lon, accuracy: number(latest!.accuracy) } as Position) : undefined,
+  };
 }
 
 /** The vehicles table: one item per vehicle, carrying its latest position. */
@@ -203,7 +216,7 @@ export class VehicleStore {
     };
   }
 
-  /** Which of these vehicles exist (strongly consistent, unprocessed keys retried). */
+  /** Which of these vehicles exist, with their fleet and latest position (strongly consistent, unprocessed keys retried). */
   async existing(ids: readonly string[]): Promise<Map<string, Vehicle>> {
     const found = new Map<string, Vehicle>();
     for (let i = 0; i < ids.length; i += 100) {
@@ -216,7 +229,7 @@ export class VehicleStore {
                 [this.table]: {
                   Keys: keys,
                   ConsistentRead: true,
-                  ProjectionExpression: '#key, createdAt, fleetId',
+                  ProjectionExpression: '#key, createdAt, fleetId, latest, lastSeenAt',
                   ExpressionAttributeNames: { '#key': KEY },
                 },
               },
@@ -271,7 +284,7 @@ export class VehicleStore {
       const failed = conditionFailureItem(error) ?? (await this.get(position.vehicleId));
       if (!failed) return { status: 'gone' };
       if (failed.createdAt !== createdAt) return { status: 'recreated', createdAt: failed.createdAt };
-      return { status: 'older', lastSeenAt: failed.lastSeenAt };
+      return { status: 'older', vehicle: failed };
     }
   }
 
