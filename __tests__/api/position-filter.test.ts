@@ -12,8 +12,11 @@ import { FaultyTestApp, TestApp, createVehicle, iso, startTestApp, startTestAppB
  * applied to what trackers send.
  */
 let t: FaultyTestApp;
+let baseUrl: string;
 beforeAll(async () => {
   t = await startTestAppBehindFaultyProxy();
+  // Trackers report over a real socket, as Traccar Client does (POST, query string, empty body).
+  baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(() => t.close());
 
@@ -29,8 +32,11 @@ async function trackerIn(fleetId: string, positionFilter?: Record<string, unknow
   return (await createVehicle(t.app, { fleetId })) as { id: string; deviceId: string };
 }
 /** Traccar Client's query-string report, `secondsAgo` before now. */
-const report = (deviceId: string, lat: number, lon: number, secondsAgo: number, extra = '') =>
-  t.app.inject({ method: 'POST', url: `/osmand?id=${deviceId}&lat=${lat}&lon=${lon}&timestamp=${Math.floor(Date.now() / SEC) - secondsAgo}${extra}` });
+async function report(deviceId: string, lat: number, lon: number, secondsAgo: number, extra = '') {
+  const response = await fetch(`${baseUrl}/osmand?id=${deviceId}&lat=${lat}&lon=${lon}&timestamp=${Math.floor(Date.now() / SEC) - secondsAgo}${extra}`, { method: 'POST' });
+  expect(response.status).toBe(200); // anything else and the phone resends this fix forever
+  return { json: () => response.json() as Promise<{ stored: number }> };
+}
 const historyOf = async (id: string) =>
   (await t.app.inject({ method: 'GET', url: `/vehicles/${id}/positions?include=filtered&limit=1000` })).json().items as { lat: number; lon: number; timestamp: string; filtered?: string; receivedAt: string }[];
 const latestOf = async (id: string) => (await t.app.inject({ method: 'GET', url: `/vehicles/${id}` })).json().position;
@@ -87,7 +93,7 @@ describe('what a fleet\'s position filter does to its trackers\' fixes', () => {
     const { id, deviceId } = await trackerIn(newFleet(), { minIntervalSeconds: 30 });
     const answers = [];
     // Two minutes of Traccar Client at a 10 s interval, oldest first, moving north.
-    for (let i = 0; i <= 12; i++) answers.push((await report(deviceId, 52 + i * 0.001, 5, 200 - i * 10)).json());
+    for (let i = 0; i <= 12; i++) answers.push(await (await report(deviceId, 52 + i * 0.001, 5, 200 - i * 10)).json());
     expect(answers.every((a) => a.stored === 1)).toBe(true); // every fix is acknowledged: nothing for the phone to resend
     const history = await historyOf(id);
     expect(history.map((p) => p.filtered ?? 'kept')).toEqual(['kept', 'too-soon', 'too-soon', 'kept', 'too-soon', 'too-soon', 'kept', 'too-soon', 'too-soon', 'kept', 'too-soon', 'too-soon', 'kept']);

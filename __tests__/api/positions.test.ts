@@ -51,6 +51,20 @@ describe('POST /vehicles/{id}/positions', () => {
     expect((await get(`/vehicles/${id}/position`)).json().timestamp).toBe(iso(NOW - 5000));
   });
 
+  test('epoch seconds are named as the likely mistake, with the milliseconds to send instead; nothing is stored', async () => {
+    const { id } = await createVehicle(t.app);
+    const seconds = Math.floor(NOW / 1000) - 60;
+    const response = await post(`/vehicles/${id}/positions`, [{ lat: 1, lon: 2, timestamp: NOW - 5000 }, { lat: 1, lon: 2, timestamp: seconds }]);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toEqual([
+      { field: 'positions[1].timestamp', message: `looks like epoch seconds (${iso(seconds * 1000)}); send epoch milliseconds (${seconds * 1000}) or an ISO-8601 date-time` },
+    ]);
+    expect((await get(`/vehicles/${id}/positions`)).json().items).toEqual([]);
+    // A number that is no plausible time in either unit keeps the retention's message.
+    const ancient = await post(`/vehicles/${id}/positions`, { lat: 1, lon: 2, timestamp: 5000 });
+    expect(ancient.json().errors[0].message).toMatch(/older than the 30-day history retention/);
+  });
+
   test('out of order and duplicated: latest is the greatest timestamp; history has each once, in time order', async () => {
     const { id } = await createVehicle(t.app);
     const at = (minutesAgo: number, lat: number) => ({ lat, lon: 4.9, timestamp: iso(NOW - minutesAgo * MIN) });

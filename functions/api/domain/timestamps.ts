@@ -41,6 +41,12 @@ export function checkPositionTimestamp(
     return { rule: 'future', ms, error: { field, message: `is more than 5 minutes in the future (server time ${new Date(now).toISOString()})` } };
   }
   if (ms < now - retentionDays * DAY_MS) {
+    // 1.79e9 is 1970 in milliseconds but today in seconds: name the likely mistake instead of the retention.
+    const asSeconds = typeof value === 'number' ? value * 1000 : undefined;
+    if (asSeconds !== undefined && asSeconds >= now - retentionDays * DAY_MS && asSeconds <= now + MAX_FUTURE_SKEW_MS) {
+      const message = `looks like epoch seconds (${new Date(asSeconds).toISOString()}); send epoch milliseconds (${asSeconds}) or an ISO-8601 date-time`;
+      return { rule: 'format', error: { field, message } };
+    }
     return { rule: 'expired', ms, error: { field, message: `is older than the ${retentionDays}-day history retention` } };
   }
   return { ms };
