@@ -140,13 +140,14 @@ describe('what a fleet\'s position filter does to its trackers\' fixes', () => {
     expect((await historyOf(id)).map((p) => p.filtered ?? 'kept')).toEqual(['kept', 'kept', 'kept']);
   });
 
-  test('a thinned fix costs one write (its history), not the latest update', async () => {
+  test('a thinned fix costs one write (its history) and one read, not the latest update', async () => {
     const { deviceId } = await trackerIn(newFleet(), { minIntervalSeconds: 30 });
     await report(deviceId, 41, 2, 20);
     t.proxy.operations.clear();
     await report(deviceId, 41.001, 2, 10);
-    // The device id's lookup, then history; lastSeenAt moved with the kept fix a few seconds ago.
-    expect(Object.fromEntries(t.proxy.operations)).toEqual({ GetItem: 1, BatchWriteItem: 1 });
+    // The device id's lookup, the vehicle read that confirms the latest position the fix is thinned
+    // against, then history; lastSeenAt moved with the kept fix a few seconds ago.
+    expect(Object.fromEntries(t.proxy.operations)).toEqual({ GetItem: 1, BatchGetItem: 1, BatchWriteItem: 1 });
   });
 
   test('plausibility per fleet: a fleet may keep 0,0 fixes, invalid ones, and coarse accuracy', async () => {
@@ -191,6 +192,86 @@ describe('what a fleet\'s position filter does to its trackers\' fixes', () => {
     expect((await patchFleet(fleetId, { minIntervalSeconds: 0 })).statusCode).toBe(200);
     await report(deviceId, 20.002, 20, 30);
     expect((await historyOf(id)).map((p) => p.filtered ?? 'kept')).toEqual(['kept', 'too-soon', 'kept']);
+  });
+});
+
+describe('resends, corrections and other instances (found in review)', () => {
+  const post = (app: TestApp, id: string, body: object) => app.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: body });
+
+  test('the same time and place with new values is a correction: written, in history and as the latest', async () => {
+    const { id } = await trackerIn(newFleet(), { minIntervalSeconds: 30 });
+    const timestamp = iso(Date.now() - 10 * SEC);
+    expect((await post(t, id, { lat: 1, lon: 1, timestamp, speed: 10 })).json()).toEqual({ stored: 1, duplicatesInRequest: 0 });
+    const corrected = await post(t, id, { lat: 1, lon: 1, timestamp, speed: 50, accuracy: 3, attributes: { ignition: true } });
+    expect(corrected.json()).toEqual({ stored: 1, duplicatesInRequest: 0 });
+    expect(await latestOf(id)).toMatchObject({ speed: 50, accuracy: 3, attributes: { ignition: true } });
+    expect((await historyOf(id)).map((p) => (p as { speed?: number }).speed)).toEqual([50]);
+  });
+
+  test('an implausible fix at the latest\'s timestamp does not hide it in history', async () => {
+    const { id } = await trackerIn(newFleet());
+    const timestamp = iso(Date.now() - 10 * SEC);
+    await post(t, id, { lat: 2, lon: 2, timestamp, accuracy: 10 });
+    expect((await post(t, id, { lat: 2, lon: 2, timestamp, accuracy: 5000 })).json()).toEqual({ stored: 1, duplicatesInRequest: 0, alreadyStored: 1 });
+    const kept = (await t.app.inject({ method: 'GET', url: `/vehicles/${id}/positions` })).json().items;
+    expect(kept.map((p: { accuracy: number }) => p.accuracy)).toEqual([10]);
+    expect(await latestOf(id)).toMatchObject({ accuracy: 10 });
+  });
+
+  describe('with a second instance of the same deployment', () => {
+    let b: TestApp;
+    beforeAll(async () => {
+      b = await startTestApp({ shareWith: t });
+    });
+    afterAll(() => b.close());
+
+    test('a latest position another instance moved is read before a fix is thinned against an older one', async () => {
+      const fleetId = newFleet();
+      const { id } = await trackerIn(fleetId, { minDistanceMeters: 100 });
+      const now = Date.now();
+      await post(b, id, { lat: 48, lon: 2, timestamp: iso(now - 60 * SEC) }); // b remembers X
+      await post(t, id, { lat: 48.01, lon: 2, timestamp: iso(now - 40 * SEC) }); // Y, 1.1 km north, through the other instance
+      const back = await post(b, id, { lat: 48, lon: 2, timestamp: iso(now - 20 * SEC) }); // back at X: a real move from Y
+      expect(back.json()).toEqual({ stored: 1, duplicatesInRequest: 0 });
+      expect(await latestOf(id)).toMatchObject({ lat: 48 });
+      expect((await historyOf(id)).map((p) => p.filtered ?? 'kept')).toEqual(['kept', 'kept', 'kept']);
+    });
+
+    test('a vehicle deleted and created again elsewhere is not thinned against, or deduplicated with, the old one\'s fix', async () => {
+      const fleetId = newFleet();
+      const { id } = await trackerIn(fleetId, { minIntervalSeconds: 60 });
+      const now = Date.now();
+      const f = { lat: 10, lon: 10, timestamp: iso(now - 30 * SEC) };
+      await post(b, id, f); // b remembers the first vehicle and F
+      expect((await t.app.inject({ method: 'DELETE', url: `/vehicles/${id}` })).statusCode).toBe(204);
+      await createVehicle(t.app, { id, fleetId });
+      expect((await post(b, id, f)).json()).toEqual({ stored: 1, duplicatesInRequest: 0 });
+      expect((await post(b, id, { lat: 10.001, lon: 10, timestamp: iso(now - 20 * SEC) })).json()).toEqual({ stored: 1, duplicatesInRequest: 0, filtered: 1 });
+      expect(await latestOf(id)).toMatchObject({ lat: 10 });
+      expect((await historyOf(id)).map((p) => p.filtered ?? 'kept')).toEqual(['kept', 'too-soon']);
+    });
+  });
+
+  test('seven concurrent PATCHes of one fleet, each a different setting, all succeed and all stay', async () => {
+    const fleetId = newFleet();
+    const changes = [
+      { maxAccuracyMeters: 500 },
+      { minIntervalSeconds: 5 },
+      { minDistanceMeters: 5 },
+      { accuracyBased: true },
+      { filterInvalid: false },
+      { filterZero: false },
+      { alwaysKeepAfterSeconds: 600 },
+    ];
+    const answers = await Promise.all(changes.map((change) => patchFleet(fleetId, change)));
+    expect(answers.map((a) => a.statusCode)).toEqual(changes.map(() => 200));
+    expect((await getFleet(fleetId)).json().positionFilter).toEqual(Object.assign({}, ...changes));
+  });
+
+  test('a PATCH that changes nothing writes nothing', async () => {
+    const fleetId = newFleet();
+    const response = await patchFleet(fleetId, { minIntervalSeconds: null });
+    expect(response.json()).toMatchObject({ overrides: [], updatedAt: null });
   });
 });
 

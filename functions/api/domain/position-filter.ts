@@ -31,11 +31,24 @@ export interface KeptFix {
   readonly ts: number;
   readonly lat: number;
   readonly lon: number;
+  readonly speed?: number;
+  readonly heading?: number;
+  readonly altitude?: number;
   readonly accuracy?: number;
+  readonly attributes?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** The same fix sent again: every measurement equal (the arrival time aside). */
+export function sameFix(a: KeptFix, b: KeptFix): boolean {
+  const attributes = (fix: KeptFix) => JSON.stringify(Object.entries(fix.attributes ?? {}).sort(([x], [y]) => (x < y ? -1 : 1)));
+  return (
+    a.ts === b.ts && a.lat === b.lat && a.lon === b.lon && a.speed === b.speed && a.heading === b.heading &&
+    a.altitude === b.altitude && a.accuracy === b.accuracy && attributes(a) === attributes(b)
+  );
 }
 
 /**
- * `duplicate`: the last kept fix resent (same time, same place): history holds it already, nothing
+ * `duplicate`: the last kept fix resent (every measurement equal): history holds it already, nothing
  * is written. `too-soon` / `too-close`: stored as filtered. undefined: kept. A fix older than the last
  * kept one (a late backlog) is never thinned: it fills history and cannot become the latest anyway.
  */
@@ -43,8 +56,8 @@ export type Thinning = 'duplicate' | Extract<FilterReason, 'too-soon' | 'too-clo
 
 export function thinning(previous: KeptFix | undefined, fix: KeptFix, settings: PositionFilterSettings): Thinning | undefined {
   if (!previous || fix.ts < previous.ts) return undefined;
-  // Same time, another place: a correction, which replaces the stored fix (same history key).
-  if (fix.ts === previous.ts) return fix.lat === previous.lat && fix.lon === previous.lon ? 'duplicate' : undefined;
+  // Same time, other values: a correction, which replaces the stored fix (same history key).
+  if (fix.ts === previous.ts) return sameFix(fix, previous) ? 'duplicate' : undefined;
   const gap = fix.ts - previous.ts;
   if (gap >= settings.alwaysKeepAfterSeconds * 1000) return undefined;
   if (gap < settings.minIntervalSeconds * 1000) return 'too-soon';

@@ -2,11 +2,13 @@ import type { FastifyBaseLogger } from 'fastify';
 import { POSITION_FILTER_KEYS, PositionFilterKey, PositionFilterSettings, positionFilterProblems } from '../../../config/trackers';
 import { ApiError, fieldErrorsProblem } from '../domain/errors';
 import type { FleetItem, FleetStore } from './fleet-store';
+import { backoffMs, sleep } from './retry';
 
 /** How long ingest trusts a fleet's settings it read: a change reaches every instance within this. */
 export const FLEET_SETTINGS_TTL_MS = 60_000;
 const MAX_CACHED = 10_000;
-const UPDATE_ATTEMPTS = 3;
+/** Concurrent PATCHes of one fleet re-read and retry, with jitter, this many times before a 409. */
+const UPDATE_ATTEMPTS = 6;
 
 /** A fleet's settings as the API shows them: effective values, and which of them the fleet overrides. */
 export interface FleetView {
@@ -70,6 +72,7 @@ export class FleetSettings {
   /** Applies the changes to the fleet's current overrides (a conflicting writer makes it re-read and retry). */
   async update(fleetId: string, changes: PositionFilterChanges, now = Date.now()): Promise<FleetView> {
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      if (attempt > 0) await sleep(backoffMs(attempt));
       const current = await this.store.get(fleetId, { consistent: true });
       const overrides: Partial<Record<PositionFilterKey, unknown>> = { ...current?.positionFilter };
       for (const [key, value] of Object.entries(changes) as [PositionFilterKey, unknown][]) {
@@ -78,6 +81,8 @@ export class FleetSettings {
       }
       const problems = positionFilterProblems({ ...this.defaults, ...overrides }).map(({ field, message }) => ({ field: `positionFilter.${field}`, message }));
       if (problems.length) throw fieldErrorsProblem(problems, '. Nothing was changed.');
+      const unchanged = POSITION_FILTER_KEYS.every((key) => overrides[key] === current?.positionFilter[key]);
+      if (unchanged) return this.viewOf(fleetId, current);
       const written = await this.store.put(fleetId, overrides as Partial<PositionFilterSettings>, current?.revision ?? 0, now);
       if (written) {
         this.remember(fleetId, written);

@@ -1,7 +1,7 @@
 import { ApiError, FieldError, fieldErrorsProblem } from '../domain/errors';
 import type { FilterReason, Position } from '../domain/position';
 import { positionKey } from '../domain/position';
-import { implausibility, thinTrack } from '../domain/position-filter';
+import { Thinning, implausibility, thinTrack } from '../domain/position-filter';
 import type { PositionFilterSettings } from '../../../config/trackers';
 import { MAX_FUTURE_KEPT_MS, TimestampInput, checkPositionTimestamp } from '../domain/timestamps';
 import { forEachLimited } from './concurrency';
@@ -101,8 +101,11 @@ export class IngestService {
   /** When this process last moved a vehicle's lastSeenAt without a new latest position (see markSeen). */
   private readonly lastMarked = new Map<string, number>();
 
-  /** The vehicles that exist, as this process knows them, else as one strongly consistent read finds them. */
-  private async knownOf(vehicleIds: readonly string[]): Promise<Map<string, KnownVehicle>> {
+  /**
+   * The vehicles that exist, as this process knows them, else as one strongly consistent read finds
+   * them; `fresh` collects the ids read now (what thinning may trust without another read).
+   */
+  private async knownOf(vehicleIds: readonly string[], fresh: Set<string>): Promise<Map<string, KnownVehicle>> {
     const found = new Map<string, KnownVehicle>();
     const unchecked: string[] = [];
     for (const id of vehicleIds) {
@@ -114,6 +117,7 @@ export class IngestService {
       for (const [id, vehicle] of await this.vehicles.existing(unchecked)) {
         this.known.remember(vehicle);
         found.set(id, this.known.get(id)!);
+        fresh.add(id);
       }
     }
     return found;
@@ -123,7 +127,8 @@ export class IngestService {
   private async updateLatest(position: Position, createdAt: number): Promise<LatestUpdate> {
     const outcome = await this.vehicles.setLatestIfNewer(position, createdAt);
     if (outcome.status === 'updated') this.known.remember(outcome.vehicle);
-    if (outcome.status === 'older') this.known.remember({ id: position.vehicleId, ...outcome.vehicle });
+    // Only part of the newer latest comes back: thinning must not compare with it (see KnownVehicle.latest).
+    if (outcome.status === 'older') this.known.remember({ id: position.vehicleId, ...outcome.vehicle, latest: undefined });
     if (outcome.status !== 'recreated') {
       if (outcome.status === 'gone') this.known.forget(position.vehicleId);
       return outcome;
@@ -157,7 +162,8 @@ export class IngestService {
     }
     if (errors.length) throw fieldErrorsProblem(errors, '. Nothing was stored.');
 
-    const known = await this.knownOf([...new Set(items.map((item) => item.vehicleId))]);
+    const fresh = new Set<string>();
+    const known = await this.knownOf([...new Set(items.map((item) => item.vehicleId))], fresh);
     const unknown = items.filter((item) => !known.has(item.vehicleId));
     if (unknown.length) {
       const ids = [...new Set(unknown.map((item) => item.vehicleId))];
@@ -167,7 +173,6 @@ export class IngestService {
       );
     }
 
-    const createdAt = new Map([...known].map(([id, vehicle]) => [id, vehicle.createdAt]));
     const fleetFilters = await this.fleets.positionFilters([...known.values()].flatMap((vehicle) => (vehicle.fleetId === undefined ? [] : [vehicle.fleetId])));
     const filters = new Map([...known].map(([id, vehicle]) => [id, vehicle.fleetId === undefined ? this.fleets.defaults : fleetFilters.get(vehicle.fleetId)!]));
     const parsed = accepted.map(({ item, ts, clock }) => ({
@@ -179,9 +184,10 @@ export class IngestService {
     const unique = new Map<string, Position>();
     for (const { position } of parsed) unique.set(positionKey(position), position);
     const duplicatesInRequest = parsed.length - unique.size;
-    const alreadyStored = this.thin(unique, known, filters);
+    const alreadyStored = await this.thin(unique, known, filters, fresh);
     for (const key of alreadyStored) acknowledgedOnly.add(unique.get(key)!.vehicleId);
     for (const key of alreadyStored) unique.delete(key);
+    const createdAt = new Map([...known].map(([id, vehicle]) => [id, vehicle.createdAt]));
     const failures = await this.positions.putAll([...unique.values()]);
 
     const newestByVehicle = new Map<string, Position>();
@@ -266,22 +272,47 @@ export class IngestService {
 
   /**
    * Applies each vehicle's fleet's time, distance and accuracy-based filters to its plausible fixes,
-   * oldest first, each against the last kept one, starting from the latest position this process
-   * knows: thinned fixes become filtered in `unique`. Returns the keys of resends of the latest fix.
+   * oldest first, each against the last kept one, starting from the vehicle's latest position:
+   * thinned fixes become filtered in `unique`. Returns the keys of fixes not to write: resends of
+   * the latest fix, and implausible fixes at its timestamp (they would hide it in history).
+   * A verdict against a latest position this process remembers, rather than read in this request,
+   * is confirmed with one strongly consistent read first: another instance may have moved the latest
+   * position, or deleted and created the vehicle again, since.
    */
-  private thin(unique: Map<string, Position>, known: Map<string, KnownVehicle>, filters: Map<string, PositionFilterSettings>): string[] {
-    const byVehicle = new Map<string, Position[]>();
-    for (const position of unique.values()) {
-      if (!position.filtered) byVehicle.set(position.vehicleId, [...(byVehicle.get(position.vehicleId) ?? []), position]);
-    }
-    const alreadyStored: string[] = [];
-    for (const [vehicleId, track] of byVehicle) {
-      for (const [position, verdict] of thinTrack(known.get(vehicleId)!.latest, track, filters.get(vehicleId)!)) {
-        if (verdict === 'duplicate') alreadyStored.push(positionKey(position));
-        else unique.set(positionKey(position), { ...position, filtered: verdict });
+  private async thin(unique: Map<string, Position>, known: Map<string, KnownVehicle>, filters: Map<string, PositionFilterSettings>, fresh: ReadonlySet<string>): Promise<string[]> {
+    let verdicts = this.verdicts(unique, known, filters);
+    const unconfirmed = [...new Set([...verdicts.values()].map(({ position }) => position.vehicleId))].filter((id) => !fresh.has(id));
+    if (unconfirmed.length > 0) {
+      const current = await this.vehicles.existing(unconfirmed);
+      for (const id of unconfirmed) {
+        const vehicle = current.get(id);
+        // Gone: no verdict; the latest update reports it (404) as for any fix.
+        if (vehicle) this.known.remember(vehicle);
+        else this.known.forget(id);
+        known.set(id, vehicle ? this.known.get(id)! : { ...known.get(id)!, latest: undefined });
       }
+      verdicts = this.verdicts(unique, known, filters);
     }
-    return alreadyStored;
+    const notWritten: string[] = [];
+    for (const [key, { position, verdict }] of verdicts) {
+      if (verdict === 'duplicate' || verdict === 'hides-latest') notWritten.push(key);
+      else unique.set(key, { ...position, filtered: verdict });
+    }
+    return notWritten;
+  }
+
+  private verdicts(unique: ReadonlyMap<string, Position>, known: ReadonlyMap<string, KnownVehicle>, filters: ReadonlyMap<string, PositionFilterSettings>) {
+    const verdicts = new Map<string, { position: Position; verdict: Thinning | 'hides-latest' }>();
+    const byVehicle = new Map<string, Position[]>();
+    for (const [key, position] of unique) {
+      const latest = known.get(position.vehicleId)!.latest;
+      if (!position.filtered) byVehicle.set(position.vehicleId, [...(byVehicle.get(position.vehicleId) ?? []), position]);
+      else if (latest && position.ts === latest.ts) verdicts.set(key, { position, verdict: 'hides-latest' });
+    }
+    for (const [vehicleId, track] of byVehicle) {
+      for (const [position, verdict] of thinTrack(known.get(vehicleId)!.latest, track, filters.get(vehicleId)!)) verdicts.set(positionKey(position), { position, verdict });
+    }
+    return verdicts;
   }
 }
 

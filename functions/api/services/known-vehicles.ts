@@ -43,7 +43,7 @@ export class KnownVehicles {
     this.seen.set(vehicle.id, {
       createdAt: vehicle.createdAt,
       fleetId: vehicle.fleetId,
-      latest: latest && { ts: latest.ts, lat: latest.lat, lon: latest.lon, accuracy: latest.accuracy },
+      latest,
       lastSeenAt: vehicle.lastSeenAt,
       until: this.now() + KNOWN_VEHICLE_TTL_MS,
     });
