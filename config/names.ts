@@ -15,7 +15,7 @@ export function resourceName(environment: string, component: string): string {
 }
 
 /** Logical table keys; the physical name is `vehicle-tracking-<env>-<key>`. */
-export type TableKey = 'vehicles' | 'positions' | 'devices' | 'fleets';
+export type TableKey = 'vehicles' | 'positions' | 'devices' | 'fleets' | 'geofences' | 'events';
 
 export function tableName(environment: string, table: TableKey): string {
   return resourceName(environment, table);

@@ -8,6 +8,10 @@ export const RUNTIME_ENV = {
   positionsTable: 'POSITIONS_TABLE',
   devicesTable: 'DEVICES_TABLE',
   fleetsTable: 'FLEETS_TABLE',
+  geofencesTable: 'GEOFENCES_TABLE',
+  eventsTable: 'EVENTS_TABLE',
+  /** `stream` (AWS: the positions table's stream drives the events function) or `in-process` (local, the default). */
+  eventSource: 'EVENT_SOURCE',
   positionRetentionDays: 'POSITION_RETENTION_DAYS',
   /** ENVIRONMENTS[env].trackers: when a vehicle counts as offline, and nearby's default maxAge. */
   offlineAfterMinutes: 'OFFLINE_AFTER_MINUTES',

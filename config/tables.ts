@@ -92,7 +92,43 @@ export const FLEETS_TABLE: TableDefinition = {
   globalSecondaryIndexes: [],
 };
 
-export const TABLES: readonly TableDefinition[] = [VEHICLES_TABLE, POSITIONS_TABLE, DEVICES_TABLE, FLEETS_TABLE];
+export const GEOFENCES_TABLE: TableDefinition = {
+  key: 'geofences',
+  description: 'One item per geofence: its geometry (circle, polygon, multipolygon), scope (a fleet, listed vehicles, or all) and speed limit.',
+  partitionKey: { name: 'geofenceId', type: 'S' },
+  globalSecondaryIndexes: [
+    {
+      name: 'byFleet',
+      partitionKey: { name: 'fleetId', type: 'S' },
+      sortKey: { name: 'geofenceId', type: 'S' },
+      accessPattern: 'GET /geofences?fleetId= — a fleet\'s geofences, paginated',
+    },
+  ],
+};
+
+export const EVENTS_TABLE: TableDefinition = {
+  key: 'events',
+  description: 'The event log: one item per event (geofence enter/exit, alarm), keyed by vehicle and event time, so a replay rewrites the same item.',
+  partitionKey: { name: 'vehicleId', type: 'S' },
+  sortKey: { name: 'eventKey', type: 'S' },
+  globalSecondaryIndexes: [
+    {
+      name: 'byFleet',
+      partitionKey: { name: 'fleetId', type: 'S' },
+      sortKey: { name: 'eventKey', type: 'S' },
+      accessPattern: 'GET /events?fleetId= — a fleet\'s events in time order, paginated',
+    },
+    {
+      name: 'byDay',
+      partitionKey: { name: 'eventDay', type: 'S' },
+      sortKey: { name: 'eventKey', type: 'S' },
+      accessPattern: 'GET /events — every event of the environment in time order, one UTC day per partition',
+    },
+  ],
+  ttlAttribute: 'expiresAt',
+};
+
+export const TABLES: readonly TableDefinition[] = [VEHICLES_TABLE, POSITIONS_TABLE, DEVICES_TABLE, FLEETS_TABLE, GEOFENCES_TABLE, EVENTS_TABLE];
 
 /** Every attribute that appears in a key of the table or of one of its indexes, once. */
 export function keyAttributes(table: TableDefinition): KeyAttribute[] {

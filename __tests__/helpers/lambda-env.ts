@@ -13,6 +13,8 @@ export async function lambdaEnvironment(environment: string, dynamoEndpoint: str
     POSITIONS_TABLE: tableName(environment, 'positions'),
     DEVICES_TABLE: tableName(environment, 'devices'),
     FLEETS_TABLE: tableName(environment, 'fleets'),
+    GEOFENCES_TABLE: tableName(environment, 'geofences'),
+    EVENTS_TABLE: tableName(environment, 'events'),
     DYNAMODB_ENDPOINT: dynamoEndpoint,
     LOG_LEVEL: 'silent',
   };

@@ -31,6 +31,11 @@ export interface TestAppOptions {
   readonly shareWith?: TestApp;
   /** With shareWith: serve this vehicles table instead (as after a point-in-time restore). */
   readonly vehiclesTable?: string;
+  /**
+   * `stream`: as the API function in AWS, this instance evaluates no events (the events function
+   * does, from the table's stream): what a request costs, counted on the wire, is the request's own.
+   */
+  readonly eventSource?: 'stream' | 'in-process';
 }
 
 /** The real app on a fresh in-process dynalite with tables from config/tables.ts, and real Redis. */
@@ -51,6 +56,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     redisUrl: options.redisUrl,
     positionRetentionDays: options.retentionDays,
     apiKeys: options.apiKeys,
+    eventSource: options.eventSource,
   });
   return startInstance(config, () => dynamo.close());
 }
@@ -80,13 +86,15 @@ async function startInstance(config: ApiConfig, afterClose: () => Promise<void>)
 
 /**
  * The app with its DynamoDB requests passing through a fault-injecting hop (see FaultyDynamoProxy);
- * closing the app closes the hop too.
+ * closing the app closes the hop too. As the API function in AWS, it evaluates no events (unless
+ * asked): the faults and the operations counted are the request's own.
  */
 export type FaultyTestApp = TestApp & { readonly proxy: FaultyDynamoProxy };
 
 export async function startTestAppBehindFaultyProxy(options: TestAppOptions = {}): Promise<FaultyTestApp> {
   let proxy!: FaultyDynamoProxy;
   const t = await startTestApp({
+    eventSource: 'stream',
     ...options,
     dynamodbEndpoint: async (dynalite) => {
       proxy = await startFaultyDynamoProxy(dynalite);

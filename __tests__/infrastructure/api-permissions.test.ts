@@ -26,6 +26,9 @@ describe('the API function is granted exactly the DynamoDB actions its code send
     const positions = actionsSentBy('position-store.ts');
     expect([...API_DYNAMODB_ACCESS.devices].sort()).toEqual(actionsSentBy('device-store.ts'));
     expect([...API_DYNAMODB_ACCESS.fleets].sort()).toEqual(actionsSentBy('fleet-store.ts'));
+    // The geofence store's and the event store's Query run on the tables (events) and their indexes.
+    expect([...API_DYNAMODB_ACCESS.geofences, ...API_DYNAMODB_ACCESS.geofenceIndexes].sort()).toEqual(actionsSentBy('geofence-store.ts'));
+    expect([...API_DYNAMODB_ACCESS.events].sort()).toEqual(actionsSentBy('event-store.ts'));
     const vehicles = actionsSentBy('vehicle-store.ts');
     expect([...API_DYNAMODB_ACCESS.positions].sort()).toEqual(positions);
     // The vehicle store's one Query runs on the byFleet index, not the table.
@@ -44,6 +47,10 @@ describe('the API function is granted exactly the DynamoDB actions its code send
       { Sid: 'Positions', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.positions], Resource: [arn('positions')] },
       { Sid: 'Devices', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.devices], Resource: [arn('devices')] },
       { Sid: 'Fleets', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.fleets], Resource: [arn('fleets')] },
+      { Sid: 'Geofences', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.geofences], Resource: [arn('geofences')] },
+      { Sid: 'GeofenceIndexes', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.geofenceIndexes], Resource: [`${arn('geofences')}/index/byFleet`] },
+      { Sid: 'Events', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.events], Resource: [arn('events')] },
+      { Sid: 'EventIndexes', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.eventIndexes], Resource: [`${arn('events')}/index/byFleet`, `${arn('events')}/index/byDay`] },
     ]);
     // Sending to the KMS-encrypted dead-letter queue needs GenerateDataKey, not only Decrypt.
     const kms = statements.find((s) => s.Action.includes('kms:Decrypt'))!;

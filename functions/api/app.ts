@@ -10,7 +10,9 @@ import { installStorableCheck } from './plugins/storable';
 import { installValidators } from './plugins/validation';
 import { lazySerializers } from './plugins/serialization';
 import { docsRoutes } from './routes/docs';
+import { eventRoutes } from './routes/events';
 import { fleetRoutes } from './routes/fleets';
+import { geofenceRoutes } from './routes/geofences';
 import { healthRoutes } from './routes/health';
 import { nearbyRoutes } from './routes/nearby';
 import { osmandRoutes } from './routes/osmand';
@@ -102,6 +104,8 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     await routes.register(healthRoutes);
     await routes.register(vehicleRoutes);
     await routes.register(fleetRoutes);
+    await routes.register(geofenceRoutes);
+    await routes.register(eventRoutes);
     await routes.register(positionRoutes);
     await routes.register(nearbyRoutes);
     await routes.register(osmandRoutes);

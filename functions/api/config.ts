@@ -9,6 +9,10 @@ export interface ApiConfig {
   readonly positionsTable: string;
   readonly devicesTable: string;
   readonly fleetsTable: string;
+  readonly geofencesTable: string;
+  readonly eventsTable: string;
+  /** Who evaluates events for stored fixes: the events function, from the table's stream (AWS), or this process (local). */
+  readonly eventSource: 'stream' | 'in-process';
   /** Positions older than this are rejected and expire from history (DynamoDB TTL). */
   readonly positionRetentionDays: number;
   /** A vehicle whose newest fix arrived longer ago is offline. */
@@ -34,6 +38,12 @@ export interface ApiConfig {
 }
 
 export class ConfigError extends Error {}
+
+function eventSource(value: string | undefined): 'stream' | 'in-process' {
+  if (value === undefined || value === '' || value === 'in-process') return 'in-process';
+  if (value === 'stream') return 'stream';
+  throw new ConfigError(`${RUNTIME_ENV.eventSource} must be stream or in-process`);
+}
 
 /** The environment's position filter: the JSON module.api_services writes, each field optional over TRACKER_DEFAULTS. */
 function positionFilterDefaults(json: string | undefined): PositionFilterSettings {
@@ -73,6 +83,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): ApiConfig {
     positionsTable: required(RUNTIME_ENV.positionsTable),
     devicesTable: required(RUNTIME_ENV.devicesTable),
     fleetsTable: required(RUNTIME_ENV.fleetsTable),
+    geofencesTable: required(RUNTIME_ENV.geofencesTable),
+    eventsTable: required(RUNTIME_ENV.eventsTable),
+    eventSource: eventSource(env[RUNTIME_ENV.eventSource]),
     positionRetentionDays: retention,
     offlineAfterMinutes: wholeNumber(RUNTIME_ENV.offlineAfterMinutes, TRACKER_DEFAULTS.offlineAfterMinutes),
     nearbyMaxAgeMinutes: wholeNumber(RUNTIME_ENV.nearbyMaxAgeMinutes, TRACKER_DEFAULTS.nearbyMaxAgeMinutes),

@@ -13,4 +13,12 @@ export const API_DYNAMODB_ACCESS = {
   devices: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
   /** services/fleet-store.ts */
   fleets: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+  /** services/geofence-store.ts */
+  geofences: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan'],
+  /** services/geofence-store.ts, on the byFleet index */
+  geofenceIndexes: ['dynamodb:Query'],
+  /** services/event-store.ts */
+  events: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
+  /** services/event-store.ts, on the byFleet and byDay indexes */
+  eventIndexes: ['dynamodb:Query'],
 } as const;

@@ -9,6 +9,8 @@ export function localApiConfig(options: {
   redisUrl?: string;
   positionRetentionDays?: number;
   apiKeys?: readonly string[];
+  /** Default in-process (the dev server evaluates events itself); `stream` as the API function in AWS. */
+  eventSource?: 'stream' | 'in-process';
 }): ApiConfig {
   const { environment } = options;
   return {
@@ -18,6 +20,9 @@ export function localApiConfig(options: {
     positionsTable: tableName(environment, 'positions'),
     devicesTable: tableName(environment, 'devices'),
     fleetsTable: tableName(environment, 'fleets'),
+    geofencesTable: tableName(environment, 'geofences'),
+    eventsTable: tableName(environment, 'events'),
+    eventSource: options.eventSource ?? 'in-process',
     positionRetentionDays: options.positionRetentionDays ?? 30,
     offlineAfterMinutes: TRACKER_DEFAULTS.offlineAfterMinutes,
     nearbyMaxAgeMinutes: TRACKER_DEFAULTS.nearbyMaxAgeMinutes,

@@ -78,6 +78,8 @@ export async function startDevEnvironment(env: NodeJS.ProcessEnv, log: FastifyBa
     [RUNTIME_ENV.positionsTable]: env[RUNTIME_ENV.positionsTable] ?? tableName(environment, 'positions'),
     [RUNTIME_ENV.devicesTable]: env[RUNTIME_ENV.devicesTable] ?? tableName(environment, 'devices'),
     [RUNTIME_ENV.fleetsTable]: env[RUNTIME_ENV.fleetsTable] ?? tableName(environment, 'fleets'),
+    [RUNTIME_ENV.geofencesTable]: env[RUNTIME_ENV.geofencesTable] ?? tableName(environment, 'geofences'),
+    [RUNTIME_ENV.eventsTable]: env[RUNTIME_ENV.eventsTable] ?? tableName(environment, 'events'),
     [RUNTIME_ENV.dynamodbEndpoint]: endpoint,
     [RUNTIME_ENV.redisUrl]: redisAnswers ? redisUrl : '',
     [RUNTIME_ENV.cacheNamespace]: namespace,

@@ -7,7 +7,7 @@ import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { physicalTableName } from '../../config/environments';
 import { TableKey, apiKeysSecretName, redisAuthSecretName, redisEndpointSecretName, secretArnPattern } from '../../config/names';
 import { RUNTIME_ENV } from '../../config/runtime-env';
-import { TABLES, VEHICLES_TABLE } from '../../config/tables';
+import { EVENTS_TABLE, GEOFENCES_TABLE, TABLES, VEHICLES_TABLE } from '../../config/tables';
 import { API_DYNAMODB_ACCESS } from '../../functions/api/permissions';
 import { bundleFunction } from '../../functions/build/bundle-function';
 import { ModuleStack } from '../core/module-stack';
@@ -89,6 +89,8 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
         [RUNTIME_ENV.positionsTable]: tables.positions.name,
         [RUNTIME_ENV.devicesTable]: tables.devices.name,
         [RUNTIME_ENV.fleetsTable]: tables.fleets.name,
+        [RUNTIME_ENV.geofencesTable]: tables.geofences.name,
+        [RUNTIME_ENV.eventsTable]: tables.events.name,
         [RUNTIME_ENV.positionRetentionDays]: String(env.positionRetentionDays),
         [RUNTIME_ENV.offlineAfterMinutes]: String(env.trackers.offlineAfterMinutes),
         [RUNTIME_ENV.nearbyMaxAgeMinutes]: String(env.trackers.nearbyMaxAgeMinutes),
@@ -107,6 +109,18 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
         { sid: 'Positions', actions: API_DYNAMODB_ACCESS.positions, resources: [tables.positions.arn] },
         { sid: 'Devices', actions: API_DYNAMODB_ACCESS.devices, resources: [tables.devices.arn] },
         { sid: 'Fleets', actions: API_DYNAMODB_ACCESS.fleets, resources: [tables.fleets.arn] },
+        { sid: 'Geofences', actions: API_DYNAMODB_ACCESS.geofences, resources: [tables.geofences.arn] },
+        {
+          sid: 'GeofenceIndexes',
+          actions: API_DYNAMODB_ACCESS.geofenceIndexes,
+          resources: GEOFENCES_TABLE.globalSecondaryIndexes.map((index) => `${tables.geofences.arn}/index/${index.name}`),
+        },
+        { sid: 'Events', actions: API_DYNAMODB_ACCESS.events, resources: [tables.events.arn] },
+        {
+          sid: 'EventIndexes',
+          actions: API_DYNAMODB_ACCESS.eventIndexes,
+          resources: EVENTS_TABLE.globalSecondaryIndexes.map((index) => `${tables.events.arn}/index/${index.name}`),
+        },
         {
           sid: 'Secrets',
           actions: ['secretsmanager:GetSecretValue'],

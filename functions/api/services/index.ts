@@ -5,6 +5,11 @@ import { createDocumentClient } from './dynamo-client';
 import { DeviceStore } from './device-store';
 import { FleetSettings } from './fleet-settings';
 import { FleetStore } from './fleet-store';
+import { GeofenceStore } from './geofence-store';
+import { GeofenceIndex } from './geofence-index';
+import { EventEvaluator } from './event-evaluator';
+import { EventFeed, InProcessEventFeed, STREAM_EVENT_FEED } from './event-feed';
+import { EventStore } from './event-store';
 import { IngestService } from './ingest';
 import { KnownVehicles } from './known-vehicles';
 import { NearbyService } from './nearby';
@@ -19,6 +24,11 @@ export interface Services {
   readonly positions: PositionStore;
   readonly devices: DeviceStore;
   readonly fleets: FleetSettings;
+  readonly geofences: GeofenceStore;
+  /** What event evaluation reads geofences from (this instance's copy, refreshed each minute). */
+  readonly geofenceIndex: GeofenceIndex;
+  readonly events: EventStore;
+  readonly eventFeed: EventFeed;
   readonly cache: PositionCache;
   readonly ingest: IngestService;
   readonly registry: VehicleRegistry;
@@ -41,6 +51,11 @@ export function createServices(config: ApiConfig, options: ServiceOptions): Serv
   const devices = new DeviceStore(db, config.devicesTable);
   const fleets = new FleetSettings(new FleetStore(db, config.fleetsTable), config.positionFilterDefaults, options.log);
   const known = new KnownVehicles();
+  const geofences = new GeofenceStore(db, config.geofencesTable);
+  const geofenceIndex = new GeofenceIndex(geofences, options.log);
+  const events = new EventStore(db, config.eventsTable, config.positionRetentionDays);
+  const eventFeed =
+    config.eventSource === 'stream' ? STREAM_EVENT_FEED : new InProcessEventFeed(new EventEvaluator(vehicles, positions, events, geofenceIndex, options.log), options.log);
   const redisUrl = options.redisUrl ?? config.redisUrl;
   const cache = redisUrl
     ? PositionCache.connect(redisUrl, {
@@ -54,11 +69,16 @@ export function createServices(config: ApiConfig, options: ServiceOptions): Serv
     positions,
     devices,
     fleets,
+    geofences,
+    geofenceIndex,
+    events,
+    eventFeed,
     cache,
-    ingest: new IngestService(vehicles, positions, cache, { retentionDays: config.positionRetentionDays }, fleets, known),
+    ingest: new IngestService(vehicles, positions, cache, { retentionDays: config.positionRetentionDays }, fleets, eventFeed, known),
     registry: new VehicleRegistry(vehicles, devices, cache, known, options.log),
     nearby: new NearbyService(vehicles, cache, options.log),
     async close() {
+      await eventFeed.settled();
       await cache.close();
       db.destroy();
     },

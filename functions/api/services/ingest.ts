@@ -7,6 +7,7 @@ import { MAX_FUTURE_KEPT_MS, TimestampInput, checkPositionTimestamp } from '../d
 import { forEachLimited } from './concurrency';
 import { isRefusedAsSent } from './dynamo-client';
 import { type LatestEntry, type PositionCache, latestEntryOf } from './position-cache';
+import { EventFeed, STREAM_EVENT_FEED } from './event-feed';
 import type { FleetSettings } from './fleet-settings';
 import { KnownVehicle, KnownVehicles } from './known-vehicles';
 import type { PositionStore, WriteFailure } from './position-store';
@@ -95,6 +96,8 @@ export class IngestService {
     private readonly rules: IngestRules,
     /** Each fleet's position filter (plausibility and thinning). */
     private readonly fleets: FleetSettings,
+    /** Receives every stored fix, for the event log. */
+    private readonly events: EventFeed = STREAM_EVENT_FEED,
     private readonly known: KnownVehicles = new KnownVehicles(),
   ) {}
 
@@ -189,6 +192,7 @@ export class IngestService {
     for (const key of alreadyStored) unique.delete(key);
     const createdAt = new Map([...known].map(([id, vehicle]) => [id, vehicle.createdAt]));
     const failures = await this.positions.putAll([...unique.values()]);
+    const notInHistory = new Set(failures.keys());
 
     const newestByVehicle = new Map<string, Position>();
     for (const position of unique.values()) {
@@ -233,6 +237,9 @@ export class IngestService {
     const onlyFiltered = [...new Set([...stillFiltered, ...acknowledgedOnly])].filter((vehicleId) => !newestByVehicle.has(vehicleId));
     await forEachLimited(onlyFiltered, WRITES_IN_FLIGHT, (vehicleId) => this.markSeen(vehicleId, createdAt.get(vehicleId)!, now, known.get(vehicleId)!.lastSeenAt).catch(() => undefined));
     await this.cache.offerLatest(becameLatest, 'write');
+    // Everything in history now, whether or not it moved the latest position, and never one that was
+    // sent to a vehicle deleted meanwhile.
+    this.events.publish([...unique.entries()].filter(([key, position]) => !notInHistory.has(key) && !gone.has(position.vehicleId)).map(([, position]) => position));
     if (gone.size > 0 && items.every((item) => gone.has(item.vehicleId))) {
       throw ApiError.notFound(`Unknown vehicle${gone.size > 1 ? 's' : ''}: ${[...gone].join(', ')}.`, [...gone].map((id) => ({ field: 'vehicleId', message: `vehicle ${id} does not exist` })));
     }

@@ -42,6 +42,12 @@ export interface WriteFailure {
 /** The positions not stored, by positionKey. */
 export type WriteFailures = Map<string, WriteFailure>;
 
+/** A position from its history item (a read, or a stream record's image). */
+export function positionFromItem(item: Record<string, unknown>): Position {
+  const { [PK]: vehicleId, [SK]: ts, [TTL]: _expiresAt, ...rest } = item;
+  return { ...(rest as Omit<Position, 'vehicleId' | 'ts'>), vehicleId: vehicleId as string, ts: ts as number };
+}
+
 /** The position history table: one item per (vehicle, timestamp), so resending never duplicates. */
 export class PositionStore {
   constructor(
@@ -57,8 +63,7 @@ export class PositionStore {
   }
 
   private fromItem(item: Record<string, unknown>): Position {
-    const { [PK]: vehicleId, [SK]: ts, [TTL]: _expiresAt, ...rest } = item;
-    return { ...(rest as Omit<Position, 'vehicleId' | 'ts'>), vehicleId: vehicleId as string, ts: ts as number };
+    return positionFromItem(item);
   }
 
   /**
@@ -148,6 +153,36 @@ export class PositionStore {
       if (!startKey) break;
     }
     return { positions, next: startKey ? (startKey[SK] as number) : undefined };
+  }
+
+  /**
+   * The kept (not filtered) fix nearest `ts` on one side of it, exclusive: the neighbour an event
+   * window starts or ends with. Reads past filtered fixes, up to 1,000 of them.
+   */
+  async keptNeighbour(vehicleId: string, ts: number, side: 'before' | 'after', receivedSince: number, now: number): Promise<Position | undefined> {
+    let startKey: Record<string, unknown> | undefined;
+    for (let round = 0; round < 20; round++) {
+      const page = await storageCall(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: side === 'before' ? '#pk = :pk AND #sk < :ts' : '#pk = :pk AND #sk > :ts',
+            FilterExpression: 'receivedAt >= :since AND (attribute_not_exists(#ttl) OR #ttl > :nowSeconds) AND attribute_not_exists(filtered)',
+            ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#ttl': TTL },
+            ExpressionAttributeValues: { ':pk': vehicleId, ':ts': ts, ':since': receivedSince, ':nowSeconds': Math.floor(now / 1000) },
+            ScanIndexForward: side === 'after',
+            Limit: 50,
+            ExclusiveStartKey: startKey,
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      const found = page.Items?.[0];
+      if (found) return this.fromItem(found);
+      startKey = page.LastEvaluatedKey;
+      if (!startKey) return undefined;
+    }
+    return undefined;
   }
 
   async probe(): Promise<void> {

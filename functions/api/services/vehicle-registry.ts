@@ -1,4 +1,4 @@
-import * as crypto from 'crypto';
+import { generateDeviceId, generateVehicleId } from '../domain/ids';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../domain/errors';
 import type { Vehicle, VehicleType } from '../domain/vehicle';
@@ -17,13 +17,6 @@ export interface Registration {
   readonly deviceId?: string;
 }
 
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-const randomBase32 = (length: number) => Array.from(crypto.randomBytes(length), (byte) => BASE32[byte & 31]).join('');
-
-/** Generated ids: `v_` + 20 base32 characters (100 bits), unguessable and URL-safe. */
-export const generateVehicleId = () => `v_${randomBase32(20)}`;
-/** Generated device ids: 26 base32 characters (130 bits): device protocols authenticate by them alone. */
-export const generateDeviceId = () => randomBase32(26);
 
 /**
  * Creating, changing and removing vehicles with everything that hangs off them: the unique

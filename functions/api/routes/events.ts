@@ -1,0 +1,138 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { ApiError } from '../domain/errors';
+import { EventType, eventKeyRange } from '../domain/events';
+import { parseQueryTimestamp } from '../domain/timestamps';
+import { ID_PATTERN, problemRef } from '../schemas/common';
+import { eventQuerySchema, eventViewSchema } from '../schemas/event';
+import { vehicleIdParamsSchema } from '../schemas/vehicle';
+import { CursorKey, decodeCursor, encodeCursor } from '../services/cursor';
+import type { EventStore, StoredEvent } from '../services/event-store';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** UTC days one page of the environment-wide log reads at most; the cursor continues from the next. */
+const MAX_DAYS_PER_PAGE = 31;
+
+interface EventsQuery {
+  fleetId?: string;
+  vehicleId?: string;
+  type?: EventType;
+  since?: string;
+  until?: string;
+  order: 'asc' | 'desc';
+  limit: number;
+  include?: 'retracted';
+  cursor?: string;
+}
+
+export function toEventView(event: StoredEvent) {
+  return {
+    id: event.id,
+    type: event.type,
+    vehicleId: event.vehicleId,
+    fleetId: event.fleetId ?? null,
+    geofenceId: event.geofenceId ?? null,
+    geofenceName: event.geofenceName ?? null,
+    timestamp: new Date(event.ts).toISOString(),
+    position: { lat: event.lat, lon: event.lon, ...(event.speed !== undefined && { speed: event.speed }), ...(event.heading !== undefined && { heading: event.heading }) },
+    ...(event.alarm !== undefined && { alarm: event.alarm }),
+    detectedAt: new Date(event.detectedAt).toISOString(),
+    supersedes: event.supersedes ?? [],
+    retractedAt: event.retractedAt === undefined ? null : new Date(event.retractedAt).toISOString(),
+  };
+}
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** One page of events: one vehicle's, one fleet's, or the environment's (UTC day by day). */
+async function listEvents(store: EventStore, query: EventsQuery, now: number) {
+  const since = parseQueryTimestamp(query.since, 'since') ?? now - DAY_MS;
+  const until = parseQueryTimestamp(query.until, 'until') ?? now + 5 * 60_000;
+  if (since > until) throw ApiError.badRequest('since must not be after until', [{ field: 'since', message: 'must not be after until' }]);
+  const [fromKey, toKey] = eventKeyRange(since, until);
+  const scope = `events|${query.vehicleId ?? '*'}|${query.fleetId ?? '*'}|${query.type ?? '*'}|${since}|${until}|${query.order}|${query.include ?? ''}`;
+  const common = { fromKey, toKey, order: query.order, type: query.type, withRetracted: query.include === 'retracted' };
+  const id = new RegExp(ID_PATTERN);
+  const inRange = (key: CursorKey) => String(key.eventKey) >= fromKey && String(key.eventKey) <= toKey;
+
+  if (query.vehicleId || query.fleetId) {
+    const shape: Record<string, 'S'> = query.vehicleId ? { vehicleId: 'S', eventKey: 'S' } : { vehicleId: 'S', eventKey: 'S', fleetId: 'S' };
+    const fits = (key: CursorKey) =>
+      id.test(String(key.vehicleId)) && inRange(key) && (query.vehicleId ? key.vehicleId === query.vehicleId : key.fleetId === query.fleetId);
+    const startKey = query.cursor ? (decodeCursor(query.cursor, scope, shape, fits) as Record<string, string>) : undefined;
+    const page = await store.list({ ...common, vehicleId: query.vehicleId, fleetId: query.vehicleId ? undefined : query.fleetId, limit: query.limit, startKey });
+    return { events: page.events, next: page.lastKey && encodeCursor(scope, page.lastKey) };
+  }
+
+  // The environment's log: the byDay index, one UTC day at a time, in the order asked for.
+  const days: string[] = [];
+  for (let t = Date.parse(day(since)); t <= until; t += DAY_MS) days.push(day(t));
+  if (query.order === 'desc') days.reverse();
+  const shape = { vehicleId: 'S', eventKey: 'S', eventDay: 'S' } as const;
+  // A cursor at the start of a day has empty keys.
+  const fits = (key: CursorKey) => days.includes(String(key.eventDay)) && ((key.vehicleId === '' && key.eventKey === '') || (id.test(String(key.vehicleId)) && inRange(key)));
+  const cursor = query.cursor ? decodeCursor(query.cursor, scope, shape, fits) : undefined;
+  let index = cursor ? days.indexOf(String(cursor.eventDay)) : 0;
+  let startKey = cursor && cursor.vehicleId !== '' ? (cursor as Record<string, string>) : undefined;
+  const events: StoredEvent[] = [];
+  for (let read = 0; index < days.length && read < MAX_DAYS_PER_PAGE; read++) {
+    const page = await store.list({ ...common, day: days[index], limit: query.limit - events.length, startKey });
+    events.push(...page.events);
+    if (page.lastKey) return { events, next: encodeCursor(scope, page.lastKey) };
+    index++;
+    startKey = undefined;
+    if (events.length >= query.limit) break;
+  }
+  return { events, next: index < days.length ? encodeCursor(scope, { eventDay: days[index], vehicleId: '', eventKey: '' }) : undefined };
+}
+
+const { fleetId: _fleetId, vehicleId: _vehicleId, ...ofOneVehicle } = eventQuerySchema.properties;
+
+const pageSchema = {
+  200: {
+    type: 'object',
+    required: ['items', 'nextCursor'],
+    properties: { items: { type: 'array', items: eventViewSchema }, nextCursor: { type: ['string', 'null'] } },
+  },
+  400: problemRef,
+};
+
+/** The event log: geofence enter/exit and alarms, in fix-time order, with corrections visible. */
+export const eventRoutes: FastifyPluginAsync = async (app) => {
+  const { events } = app.services;
+
+  app.get<{ Querystring: EventsQuery }>(
+    '/events',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'The event log, in the time order of the fixes that raised the events, paginated',
+        description:
+          'One vehicle\'s (vehicleId), one fleet\'s (fleetId) or every vehicle\'s. Events appear within seconds of the fix being stored. ' +
+          'A fix that arrives late can disprove an event: it then carries retractedAt (shown with include=retracted), and its replacement lists it in supersedes.',
+        querystring: eventQuerySchema,
+        response: pageSchema,
+      },
+    },
+    async (request) => {
+      const page = await listEvents(events, request.query, Date.now());
+      return { items: page.events.map(toEventView), nextCursor: page.next ?? null };
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: Omit<EventsQuery, 'vehicleId' | 'fleetId'> }>(
+    '/vehicles/:id/events',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'One vehicle\'s events (as GET /events?vehicleId=)',
+        params: vehicleIdParamsSchema,
+        querystring: { ...eventQuerySchema, properties: ofOneVehicle },
+        response: pageSchema,
+      },
+    },
+    async (request) => {
+      const page = await listEvents(events, { ...request.query, vehicleId: request.params.id }, Date.now());
+      return { items: page.events.map(toEventView), nextCursor: page.next ?? null };
+    },
+  );
+};

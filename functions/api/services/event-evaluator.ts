@@ -1,0 +1,121 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { DerivedEvent, GEOFENCE_EVENT_TYPES, alarmEvents, eventId, eventKey, eventKeyRange, geofenceTransitions } from '../domain/events';
+import type { WatchingGeofence } from '../domain/events';
+import type { Position } from '../domain/position';
+import type { Vehicle } from '../domain/vehicle';
+import type { EventStore, StoredEvent } from './event-store';
+import type { GeofenceIndex } from './geofence-index';
+import type { PositionStore } from './position-store';
+import type { VehicleStore } from './vehicle-store';
+
+/** Kept fixes one window reads at most; a wider one is split (a late batch spanning a day of 1 Hz history). */
+export const MAX_WINDOW_FIXES = 2000;
+
+/**
+ * Derives a vehicle's events from its stored fixes. For new fixes it reads the kept fixes around
+ * them (the one before, those between, the one after), computes the geofence transitions there,
+ * and makes the log say exactly that: new transitions are written, ones a late fix disproved are
+ * retracted (`retractedAt`), and each new event lists the retracted ones it replaces
+ * (`supersedes`). Evaluations of one vehicle must not overlap (the DynamoDB stream's shard order
+ * in AWS, a per-vehicle queue locally: see EventFeed); then the log equals the one in-order
+ * delivery would have produced, whatever the arrival order, batching and duplication.
+ */
+export class EventEvaluator {
+  constructor(
+    private readonly vehicles: VehicleStore,
+    private readonly positions: PositionStore,
+    private readonly events: EventStore,
+    private readonly geofences: GeofenceIndex,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /** Evaluates the events of one vehicle's new fixes (as stored: filtered ones included). */
+  async evaluate(vehicleId: string, fixes: readonly Position[], now = Date.now()): Promise<void> {
+    // Nothing to raise (no alarm, and no kept fix or no geofence at all): no read.
+    if (alarmEvents(fixes).length === 0 && (fixes.every((fix) => fix.filtered) || !(await this.geofences.any()))) return;
+    const vehicle = await this.vehicles.get(vehicleId);
+    if (!vehicle) return; // deleted since: its history is never shown, nor are events raised for it
+    // Fixes sent to an earlier vehicle of the same id belong to none.
+    const ours = fixes.filter((fix) => fix.receivedAt >= vehicle.createdAt);
+    await this.writeAlarms(vehicle, alarmEvents(ours), now);
+    const kept = ours.filter((fix) => !fix.filtered).sort((a, b) => a.ts - b.ts);
+    if (kept.length === 0) return;
+    const watching = await this.geofences.watching(vehicle);
+    if (watching.length === 0) return;
+    await this.evaluateWindow(vehicle, kept, watching, now);
+  }
+
+  private async evaluateWindow(vehicle: Vehicle, kept: readonly Position[], watching: readonly WatchingGeofence[], now: number): Promise<void> {
+    const [lo, hi] = [kept[0].ts, kept[kept.length - 1].ts];
+    const history = (from: number, to: number, order: 'asc' | 'desc', limit: number) =>
+      this.positions.history({ vehicleId: vehicle.id, from, to, order, limit, receivedSince: vehicle.createdAt, now });
+    const within = await history(lo, hi, 'asc', MAX_WINDOW_FIXES);
+    if (within.next !== undefined && kept.length > 1) {
+      // Too wide to read at once: each half is its own window (their borders overlap, so nothing is missed).
+      const half = Math.ceil(kept.length / 2);
+      await this.evaluateWindow(vehicle, kept.slice(0, half), watching, now);
+      await this.evaluateWindow(vehicle, kept.slice(half), watching, now);
+      return;
+    }
+    const [before, next] = await Promise.all([
+      this.positions.keptNeighbour(vehicle.id, lo, 'before', vehicle.createdAt, now),
+      this.positions.keptNeighbour(vehicle.id, hi, 'after', vehicle.createdAt, now),
+    ]);
+    const desired = new Map(
+      geofenceTransitions(before, [...within.positions, ...(next ? [next] : [])], watching).map((event) => [
+        eventKey(event.position.ts, event.type, event.geofenceId),
+        event,
+      ]),
+    );
+    const [fromKey, toKey] = eventKeyRange(lo, next?.ts ?? hi);
+    const existing = (await this.events.ofVehicle(vehicle.id, fromKey, toKey)).filter((event) => GEOFENCE_EVENT_TYPES.includes(event.type));
+    await this.reconcile(vehicle, desired, existing, now);
+  }
+
+  /** Makes the stored geofence events of a window equal `desired`: writes what is missing, retracts what is disproved. */
+  private async reconcile(vehicle: Vehicle, desired: Map<string, DerivedEvent>, existing: readonly StoredEvent[], now: number): Promise<void> {
+    const stored = new Map(existing.map((event) => [event.eventKey, event]));
+    const retracted = existing.filter((event) => event.retractedAt === undefined && !desired.has(event.eventKey));
+    const supersedes = retracted.map((event) => event.id);
+    const added = [...desired].filter(([key]) => stored.get(key)?.retractedAt !== undefined || !stored.has(key));
+    if (retracted.length === 0 && added.length === 0) return;
+    const writes: StoredEvent[] = [
+      ...retracted.map((event) => ({ ...event, retractedAt: now })),
+      ...added.map(([key, event]) => this.toStored(vehicle, key, event, now, supersedes)),
+    ];
+    this.log.info({ vehicleId: vehicle.id, added: added.length, retracted: retracted.length }, 'events');
+    await this.events.putAll(writes);
+  }
+
+  /** Alarms are one fix each: written once (a replay keeps the first detection). */
+  private async writeAlarms(vehicle: Vehicle, alarms: readonly DerivedEvent[], now: number): Promise<void> {
+    if (alarms.length === 0) return;
+    const times = alarms.map((alarm) => alarm.position.ts);
+    const [fromKey, toKey] = eventKeyRange(Math.min(...times), Math.max(...times));
+    const known = new Set((await this.events.ofVehicle(vehicle.id, fromKey, toKey)).map((event) => event.eventKey));
+    const fresh = alarms.map((alarm) => [eventKey(alarm.position.ts, 'alarm'), alarm] as const).filter(([key]) => !known.has(key));
+    await this.events.putAll(fresh.map(([key, alarm]) => this.toStored(vehicle, key, alarm, now, [])));
+  }
+
+  private toStored(vehicle: Vehicle, key: string, event: DerivedEvent, now: number, supersedes: readonly string[]): StoredEvent {
+    const { position } = event;
+    const stored: StoredEvent = {
+      id: eventId(vehicle.id, key),
+      vehicleId: vehicle.id,
+      eventKey: key,
+      type: event.type,
+      eventDay: new Date(position.ts).toISOString().slice(0, 10),
+      ts: position.ts,
+      lat: position.lat,
+      lon: position.lon,
+      detectedAt: now,
+      ...(vehicle.fleetId !== undefined && { fleetId: vehicle.fleetId }),
+      ...(event.geofenceId !== undefined && { geofenceId: event.geofenceId, geofenceName: event.geofenceName }),
+      ...(position.speed !== undefined && { speed: position.speed }),
+      ...(position.heading !== undefined && { heading: position.heading }),
+      ...(event.alarm !== undefined && { alarm: event.alarm }),
+      ...(supersedes.length > 0 && { supersedes }),
+    };
+    return stored;
+  }
+}

@@ -1,0 +1,131 @@
+import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { EVENTS_TABLE } from '../../../config/tables';
+import type { EventType } from '../domain/events';
+import { storageCall } from './dynamo-client';
+import { withBackoff } from './retry';
+
+const PK = EVENTS_TABLE.partitionKey.name;
+const SK = EVENTS_TABLE.sortKey!.name;
+const TTL = EVENTS_TABLE.ttlAttribute!;
+const BY_FLEET = EVENTS_TABLE.globalSecondaryIndexes.find((index) => index.name === 'byFleet')!;
+const BY_DAY = EVENTS_TABLE.globalSecondaryIndexes.find((index) => index.name === 'byDay')!;
+const DAY_SECONDS = 24 * 60 * 60;
+
+/** An event as stored: the events table item. */
+export interface StoredEvent {
+  readonly id: string;
+  readonly vehicleId: string;
+  readonly eventKey: string;
+  readonly type: EventType;
+  readonly fleetId?: string;
+  /** UTC day of the fix, `YYYY-MM-DD` (the byDay index). */
+  readonly eventDay: string;
+  readonly geofenceId?: string;
+  readonly geofenceName?: string;
+  readonly ts: number;
+  readonly lat: number;
+  readonly lon: number;
+  readonly speed?: number;
+  readonly heading?: number;
+  readonly alarm?: string;
+  /** When the platform derived it (epoch ms). */
+  readonly detectedAt: number;
+  /** Events this one replaces: retracted by the same correction. */
+  readonly supersedes?: readonly string[];
+  /** Set when a later-arriving fix showed the transition did not happen there (epoch ms). */
+  readonly retractedAt?: number;
+}
+
+export interface EventQuery {
+  readonly vehicleId?: string;
+  readonly fleetId?: string;
+  /** Without vehicleId or fleetId: the byDay partition to read. */
+  readonly day?: string;
+  readonly fromKey: string;
+  readonly toKey: string;
+  readonly order: 'asc' | 'desc';
+  readonly limit: number;
+  readonly type?: EventType;
+  readonly withRetracted: boolean;
+  readonly startKey?: Record<string, string>;
+}
+
+/** The events table: one item per (vehicle, event key); written whole, so a replay rewrites the same item. */
+export class EventStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly retentionDays: number,
+  ) {}
+
+  /** A vehicle's events, retracted ones included, with keys in [fromKey, toKey] (strongly consistent). */
+  async ofVehicle(vehicleId: string, fromKey: string, toKey: string): Promise<StoredEvent[]> {
+    const events: StoredEvent[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await storageCall(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+            ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+            ExpressionAttributeValues: { ':pk': vehicleId, ':from': fromKey, ':to': toKey },
+            ExclusiveStartKey: startKey,
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      events.push(...((page.Items ?? []) as StoredEvent[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return events;
+  }
+
+  /** Writes events whole, 25 per BatchWriteItem, unprocessed ones retried; throws if some could not be written. */
+  async putAll(events: readonly StoredEvent[]): Promise<void> {
+    for (let i = 0; i < events.length; i += 25) {
+      let requests = events.slice(i, i + 25).map((event) => ({
+        PutRequest: { Item: { ...event, [TTL]: Math.floor(event.ts / 1000) + this.retentionDays * DAY_SECONDS } },
+      }));
+      await withBackoff(async () => {
+        const { UnprocessedItems } = await storageCall(() => this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } })));
+        requests = (UnprocessedItems?.[this.table] as typeof requests | undefined) ?? [];
+        return requests.length === 0;
+      });
+    }
+  }
+
+  /** One page of events in key (fix time) order, for the events routes. */
+  async list(query: EventQuery): Promise<{ events: StoredEvent[]; lastKey?: Record<string, string> }> {
+    const [partitionName, partitionValue, indexName] = query.vehicleId
+      ? [PK, query.vehicleId, undefined]
+      : query.fleetId
+        ? [BY_FLEET.partitionKey.name, query.fleetId, BY_FLEET.name]
+        : [BY_DAY.partitionKey.name, query.day!, BY_DAY.name];
+    const filters = [...(query.withRetracted ? [] : ['attribute_not_exists(retractedAt)']), ...(query.type ? ['#type = :type'] : [])];
+    const events: StoredEvent[] = [];
+    let startKey: Record<string, unknown> | undefined = query.startKey;
+    // Filters can thin a page; read on until it is full or the range ends (bounded).
+    for (let round = 0; round < 5 && events.length < query.limit; round++) {
+      const page = await storageCall(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: indexName,
+            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+            ...(filters.length && { FilterExpression: filters.join(' AND ') }),
+            ExpressionAttributeNames: { '#pk': partitionName, '#sk': SK, ...(query.type && { '#type': 'type' }) },
+            ExpressionAttributeValues: { ':pk': partitionValue, ':from': query.fromKey, ':to': query.toKey, ...(query.type && { ':type': query.type }) },
+            ScanIndexForward: query.order === 'asc',
+            Limit: query.limit - events.length,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      events.push(...((page.Items ?? []) as StoredEvent[]));
+      startKey = page.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return { events, lastKey: startKey as Record<string, string> | undefined };
+  }
+}
