@@ -95,6 +95,8 @@ export interface EnvironmentConfig {
   };
   readonly functions: {
     readonly api: FunctionSettings;
+    /** The event log's stream consumer (one batch at a time per shard). */
+    readonly events: FunctionSettings;
   };
   readonly logRetentionDays: number;
   readonly network: {
@@ -159,6 +161,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
     cache: { nodeType: 'cache.t4g.micro', replicas: 0, snapshotRetentionDays: 1 },
     functions: {
       api: { memoryMb: 512, timeoutSeconds: 15, provisionedConcurrency: 0 },
+      events: { memoryMb: 512, timeoutSeconds: 30, provisionedConcurrency: 0 },
     },
     logRetentionDays: 14,
     network: { vpcCidr: '10.70.0.0/16', availabilityZones: 2 },
@@ -189,6 +192,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
     cache: { nodeType: 'cache.r7g.large', replicas: 1, snapshotRetentionDays: 7 },
     functions: {
       api: { memoryMb: 1024, timeoutSeconds: 15, provisionedConcurrency: 5, reservedConcurrency: 500 },
+      events: { memoryMb: 1024, timeoutSeconds: 30, provisionedConcurrency: 0 },
     },
     logRetentionDays: 90,
     network: { vpcCidr: '10.80.0.0/16', availabilityZones: 3 },
@@ -252,9 +256,10 @@ export function validateEnvironment(config: EnvironmentConfig): void {
   }
   for (const [job, fn] of Object.entries(config.functions)) {
     if (!(fn.memoryMb >= 128 && fn.memoryMb <= 10240)) problems.push(`functions.${job}.memoryMb must be 128-10240`);
-    if (!(fn.timeoutSeconds >= 1 && fn.timeoutSeconds <= 29)) {
+    if (job === 'api' && !(fn.timeoutSeconds >= 1 && fn.timeoutSeconds <= 29)) {
       problems.push(`functions.${job}.timeoutSeconds must be 1-29 (API Gateway's integration limit)`);
     }
+    if (!(fn.timeoutSeconds >= 1 && fn.timeoutSeconds <= 900)) problems.push(`functions.${job}.timeoutSeconds must be 1-900 (Lambda's limit)`);
     if (!(fn.provisionedConcurrency >= 0)) problems.push(`functions.${job}.provisionedConcurrency must be >= 0`);
   }
   if (!CLOUDWATCH_RETENTION_DAYS.includes(config.logRetentionDays)) {

@@ -32,8 +32,12 @@ export function cacheKeyPrefix(environment: string, vehiclesTable: string, names
   return namespace ? `${base}${namespace}:` : base;
 }
 
-/** Lambda jobs. The HTTP API's job is `api` (function `vehicle-tracking-<env>-api`). */
-export type FunctionJob = 'api';
+/**
+ * Lambda jobs. The HTTP API's job is `api` (function `vehicle-tracking-<env>-api`); `events` derives
+ * the event log from the positions table's stream.
+ */
+export const FUNCTION_JOBS = ['api', 'events'] as const;
+export type FunctionJob = (typeof FUNCTION_JOBS)[number];
 
 export function functionName(environment: string, job: FunctionJob): string {
   return resourceName(environment, job);
@@ -52,6 +56,7 @@ export const MODULE_NAMES = [
   'monitoring',
   'storage',
   'security',
+  'events',
 ] as const;
 export type ModuleName = (typeof MODULE_NAMES)[number];
 

@@ -35,6 +35,8 @@ const provisioned = (environment: EnvironmentConfig) => environment.dynamodb.cap
 
 export const API_RELEASE_TARGET = 'module.api_services.terraform_data.api_release';
 const API_RELEASE = API_RELEASE_TARGET;
+/** The events function's release: code, settings, policy and alias together (as the API's). */
+export const EVENTS_RELEASE_TARGET = 'module.api_services.terraform_data.events_release';
 
 /** Stateful stores no procedure may touch unless it is about them. */
 const TABLES_AND_SCALING = ['module.database.**'];
@@ -73,6 +75,24 @@ export const PROCEDURES: readonly Procedure[] = [
       'module.api_services.aws_lambda_function_event_invoke_config.api_async_failures',
     ],
     mustNotTouch: [...TABLES_AND_SCALING, 'module.cache.**', 'module.monitoring.**', 'module.storage.**', 'module.api_services.aws_api_gateway_*.*'],
+  },
+  {
+    id: 'events-release',
+    section: 'Event Evaluation Failures',
+    commands: [
+      'npm run synth -- <env>',
+      'cd cdktf.out/stacks/vehicle-tracking-<env>',
+      'terraform init',
+      `terraform apply -target=${EVENTS_RELEASE_TARGET}`,
+      'aws lambda get-alias --function-name vehicle-tracking-<env>-events --name live --query FunctionVersion',
+    ],
+    changes: [
+      'module.api_services.aws_lambda_function.events',
+      'module.api_services.aws_lambda_alias.events_live',
+      'module.api_services.aws_iam_role_policy.events_policy',
+      'module.api_services.aws_lambda_function_event_invoke_config.events_async_failures',
+    ],
+    mustNotTouch: [...TABLES_AND_SCALING, 'module.cache.**', 'module.monitoring.**', 'module.storage.**', 'module.api_services.aws_api_gateway_*.*', 'module.api_services.aws_lambda_function.api'],
   },
   {
     id: 'lambda-rollback',
@@ -135,7 +155,8 @@ export const PROCEDURES: readonly Procedure[] = [
       'npm run synth -- <env>',
       'terraform state rm module.database.aws_dynamodb_table.vehicles',
       'terraform import module.database.aws_dynamodb_table.vehicles vehicle-tracking-<env>-vehicles-restored',
-      ...applyTargets(['module.database', API_RELEASE_TARGET, 'module.monitoring']),
+      // Both functions name the tables; a restored positions table has a new stream for module.events.
+      ...applyTargets(['module.database', API_RELEASE_TARGET, EVENTS_RELEASE_TARGET, 'module.events', 'module.monitoring']),
     ],
     changes: [
       'module.database.aws_dynamodb_table.*',
@@ -143,6 +164,9 @@ export const PROCEDURES: readonly Procedure[] = [
       'module.api_services.aws_lambda_function.api',
       'module.api_services.aws_lambda_alias.api_live',
       'module.api_services.aws_iam_role_policy.api_policy',
+      'module.api_services.aws_lambda_function.events',
+      'module.api_services.aws_lambda_alias.events_live',
+      'module.events.aws_lambda_event_source_mapping.positions_stream',
       'module.monitoring.aws_cloudwatch_metric_alarm.*',
       'module.monitoring.aws_cloudwatch_dashboard.main',
     ],
@@ -151,8 +175,8 @@ export const PROCEDURES: readonly Procedure[] = [
   {
     id: 'dynamodb-index-change',
     section: 'Maintenance Checklist',
-    // The table with its new index, the index's auto scaling, the function's grant on it, its alarms.
-    commands: ['npm run synth -- <env>', ...applyTargets(['module.database', API_RELEASE_TARGET, 'module.monitoring'])],
+    // The table with its new index, the index's auto scaling, the functions' grants on it, its alarms.
+    commands: ['npm run synth -- <env>', ...applyTargets(['module.database', API_RELEASE_TARGET, EVENTS_RELEASE_TARGET, 'module.monitoring'])],
     changes: [
       'module.database.aws_dynamodb_table.*',
       'module.database.aws_appautoscaling_target.*?',

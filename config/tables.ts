@@ -27,6 +27,8 @@ export interface TableDefinition {
   readonly globalSecondaryIndexes: readonly GlobalSecondaryIndex[];
   /** Attribute holding an epoch-seconds expiry, enforced by DynamoDB TTL. */
   readonly ttlAttribute?: string;
+  /** A DynamoDB stream of each item's new image, and who reads it. */
+  readonly stream?: { readonly readBy: string };
   readonly description: string;
 }
 
@@ -76,6 +78,7 @@ export const POSITIONS_TABLE: TableDefinition = {
   sortKey: { name: 'ts', type: 'N' },
   globalSecondaryIndexes: [],
   ttlAttribute: 'expiresAt',
+  stream: { readBy: 'the events function (vehicle-tracking-<env>-events), which derives the event log from every stored fix' },
 };
 
 export const DEVICES_TABLE: TableDefinition = {

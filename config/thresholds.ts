@@ -80,6 +80,22 @@ export const THRESHOLDS = {
     periodSeconds: 300,
     runbookSection: 'Cache CPU High',
   },
+  eventsDeadLetters: {
+    id: 'events-dead-letters',
+    description: 'Stream batches the events function gave up on (its dead-letter queue holds messages) above 0',
+    threshold: 0,
+    unit: 'count',
+    periodSeconds: 300,
+    runbookSection: 'Event Evaluation Failures',
+  },
+  eventsIteratorAge: {
+    id: 'events-iterator-age',
+    description: 'The events function more than 5 minutes behind the positions stream',
+    threshold: 300_000,
+    unit: 'milliseconds',
+    periodSeconds: 60,
+    runbookSection: 'Event Evaluation Failures',
+  },
 } as const satisfies Record<string, AlarmThreshold>;
 
 /** GitHub-style anchor of a RUNBOOK.md heading. */

@@ -12,6 +12,7 @@ import { ModuleWritingSynthesizer } from './core/module-writing-synthesizer';
 import { readableLogicalId } from './core/readable-ids';
 import { CacheModule } from './cache';
 import { DatabaseModule } from './database';
+import { EventsModule } from './events';
 import { MonitoringModule } from './monitoring';
 import { NetworkModule } from './network';
 import { SecurityModule } from './security';
@@ -69,6 +70,12 @@ export class VehicleTrackingStack extends TerraformStack {
       kms_key_arn: kms,
       subnet_ids: network.getList('private_subnet_ids'),
       security_group_id: network.get('lambda_security_group_id'),
+    });
+    // The stream → events function link: the one place both the table and the function are wired in.
+    this.call(new EventsModule({ environment }), {
+      positions_stream_arn: database.get('positions_stream_arn'),
+      events_function_alias_arn: apiServices.get('events_function_alias_arn'),
+      events_dead_letter_queue_arn: apiServices.get('events_dead_letter_queue_arn'),
     });
     const monitoring = this.call(new MonitoringModule({ environment }), {
       kms_key_arn: kms,

@@ -71,7 +71,7 @@ describe('recovery knobs used by help/RUNBOOK.md', () => {
 
   test('pinnedVersion keeps a rollback: the live alias serves that version whatever is published', () => {
     const base = ENVIRONMENTS.prod;
-    const read = synthesizeEntry({ ...base, functions: { api: { ...base.functions.api, pinnedVersion: '41' } } });
+    const read = synthesizeEntry({ ...base, functions: { ...base.functions, api: { ...base.functions.api, pinnedVersion: '41' } } });
     expect(read('api_services').resource.aws_lambda_alias.api_live.function_version).toBe('41');
     expect(synthesizeEntry(base)('api_services').resource.aws_lambda_alias.api_live.function_version).toBe('${aws_lambda_function.api.version}');
   });

@@ -22,3 +22,15 @@ export const API_DYNAMODB_ACCESS = {
   /** services/event-store.ts, on the byFleet and byDay indexes */
   eventIndexes: ['dynamodb:Query'],
 } as const;
+
+/**
+ * What the events function (functions/events/lambda.ts, EventEvaluator) calls, per table: module.api_services
+ * grants exactly these to it, and reading the positions table's stream (granted by name).
+ */
+export const EVENTS_FUNCTION_DYNAMODB_ACCESS = {
+  vehicles: ['dynamodb:GetItem'],
+  positions: ['dynamodb:Query'],
+  geofences: ['dynamodb:Scan'],
+  events: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
+  positionsStream: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+} as const;

@@ -8,7 +8,7 @@ import { physicalTableName } from '../../config/environments';
 import { TableKey, apiKeysSecretName, redisAuthSecretName, redisEndpointSecretName, secretArnPattern } from '../../config/names';
 import { RUNTIME_ENV } from '../../config/runtime-env';
 import { EVENTS_TABLE, GEOFENCES_TABLE, TABLES, VEHICLES_TABLE } from '../../config/tables';
-import { API_DYNAMODB_ACCESS } from '../../functions/api/permissions';
+import { API_DYNAMODB_ACCESS, EVENTS_FUNCTION_DYNAMODB_ACCESS } from '../../functions/api/permissions';
 import { bundleFunction } from '../../functions/build/bundle-function';
 import { ModuleStack } from '../core/module-stack';
 import { NodeFunction } from './node-function';
@@ -31,11 +31,18 @@ export type ApiServicesOutputs =
   | 'api_log_group_name'
   | 'access_log_group_name'
   | 'api_key_ids'
-  | 'api_keys_secret_arn';
+  | 'api_keys_secret_arn'
+  | 'events_function_name'
+  | 'events_function_alias_arn'
+  | 'events_dead_letter_queue_arn';
 
-/** module.api_services: the REST API and the Lambda function running the Fastify app. */
+/**
+ * module.api_services: the REST API, the Lambda function running the Fastify app, and the events
+ * function that derives the event log from the positions table's stream (module.events connects them).
+ */
 export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiServicesOutputs> {
   readonly api: NodeFunction;
+  readonly events: NodeFunction;
   readonly restApi: RestApi;
 
   constructor(props: ApiServicesModuleProps) {
@@ -71,6 +78,17 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
       recoveryWindowInDays: 7,
     });
 
+    // What both functions are told about the data: the environment, its tables and the retention.
+    const dataVariables = {
+      [RUNTIME_ENV.environment]: env.name,
+      [RUNTIME_ENV.vehiclesTable]: tables.vehicles.name,
+      [RUNTIME_ENV.positionsTable]: tables.positions.name,
+      [RUNTIME_ENV.devicesTable]: tables.devices.name,
+      [RUNTIME_ENV.fleetsTable]: tables.fleets.name,
+      [RUNTIME_ENV.geofencesTable]: tables.geofences.name,
+      [RUNTIME_ENV.eventsTable]: tables.events.name,
+      [RUNTIME_ENV.positionRetentionDays]: String(env.positionRetentionDays),
+    };
     const bundle = bundleFunction('api');
     this.api = new NodeFunction(this, {
       environmentName: env.name,
@@ -84,14 +102,9 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
       subnetIds,
       securityGroupIds: [securityGroupId],
       environmentVariables: {
-        [RUNTIME_ENV.environment]: env.name,
-        [RUNTIME_ENV.vehiclesTable]: tables.vehicles.name,
-        [RUNTIME_ENV.positionsTable]: tables.positions.name,
-        [RUNTIME_ENV.devicesTable]: tables.devices.name,
-        [RUNTIME_ENV.fleetsTable]: tables.fleets.name,
-        [RUNTIME_ENV.geofencesTable]: tables.geofences.name,
-        [RUNTIME_ENV.eventsTable]: tables.events.name,
-        [RUNTIME_ENV.positionRetentionDays]: String(env.positionRetentionDays),
+        ...dataVariables,
+        // The events function evaluates every stored fix from the table's stream, not the API.
+        [RUNTIME_ENV.eventSource]: 'stream',
         [RUNTIME_ENV.offlineAfterMinutes]: String(env.trackers.offlineAfterMinutes),
         [RUNTIME_ENV.nearbyMaxAgeMinutes]: String(env.trackers.nearbyMaxAgeMinutes),
         [RUNTIME_ENV.positionFilterDefaults]: JSON.stringify(env.trackers.positionFilter),
@@ -131,6 +144,32 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
       ],
     });
 
+    const eventsBundle = bundleFunction('events');
+    this.events = new NodeFunction(this, {
+      environmentName: env.name,
+      job: 'events',
+      description: 'Derives the event log (geofence enter/exit, alarms) from the positions table\'s stream',
+      bundle: eventsBundle,
+      zipPath: this.addFile('dist/events.zip', eventsBundle.zip),
+      settings: env.functions.events,
+      logRetentionDays: env.logRetentionDays,
+      kmsKeyArn,
+      subnetIds,
+      securityGroupIds: [securityGroupId],
+      environmentVariables: {
+        ...dataVariables,
+      },
+      statements: [
+        { sid: 'Vehicles', actions: EVENTS_FUNCTION_DYNAMODB_ACCESS.vehicles, resources: [tables.vehicles.arn] },
+        { sid: 'Positions', actions: EVENTS_FUNCTION_DYNAMODB_ACCESS.positions, resources: [tables.positions.arn] },
+        // By name: the stream's label is only known once the table exists.
+        { sid: 'PositionsStream', actions: EVENTS_FUNCTION_DYNAMODB_ACCESS.positionsStream, resources: [`${tables.positions.arn}/stream/*`] },
+        { sid: 'Geofences', actions: EVENTS_FUNCTION_DYNAMODB_ACCESS.geofences, resources: [tables.geofences.arn] },
+        { sid: 'Events', actions: EVENTS_FUNCTION_DYNAMODB_ACCESS.events, resources: [tables.events.arn] },
+        { sid: 'UseTheEnvironmentKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kmsKeyArn] },
+      ],
+    });
+
     this.restApi = new RestApi(this, { environment: env, handler: this.api, kmsKeyArn, region, account });
     const keysValue = new SecretsmanagerSecretVersion(this, 'api_keys_value', {
       secretId: apiKeysSecret.id,
@@ -160,5 +199,8 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
     this.output('access_log_group_name', { value: this.restApi.accessLogs.name, description: 'API Gateway access log group' });
     this.output('api_key_ids', { value: this.restApi.apiKeys.map((key) => key.id), description: 'API key ids (values: aws apigateway get-api-key --include-value)' });
     this.output('api_keys_secret_arn', { value: apiKeysSecret.arn, description: 'Secret with the API key values' });
+    this.output('events_function_name', { value: this.events.function.functionName, description: 'Name of the events function' });
+    this.output('events_function_alias_arn', { value: this.events.alias.arn, description: 'The events function\'s live alias: what the stream invokes' });
+    this.output('events_dead_letter_queue_arn', { value: this.events.deadLetterQueue.arn, description: 'Where batches the events function gave up on are recorded' });
   }
 }

@@ -12,7 +12,7 @@ export interface DatabaseModuleProps {
 }
 
 export type DatabaseInputs = 'kms_key_arn';
-export type DatabaseOutputs = `${TableKey}_table_name` | `${TableKey}_table_arn`;
+export type DatabaseOutputs = `${TableKey}_table_name` | `${TableKey}_table_arn` | `${TableKey}_stream_arn`;
 
 
 /**
@@ -41,6 +41,7 @@ export class DatabaseModule extends ModuleStack<DatabaseInputs, DatabaseOutputs>
       const table = this.tables[definition.key];
       this.output(`${definition.key}_table_name`, { value: table.name, description: `Name of the ${definition.key} table` });
       this.output(`${definition.key}_table_arn`, { value: table.arn, description: `ARN of the ${definition.key} table` });
+      if (definition.stream) this.output(`${definition.key}_stream_arn`, { value: table.streamArn, description: `Stream of the ${definition.key} table, read by ${definition.stream.readBy}` });
     }
   }
 
@@ -92,6 +93,7 @@ function tableConfig(environment: EnvironmentConfig, definition: TableDefinition
       ...indexThroughput,
     })),
     ttl: definition.ttlAttribute ? { attributeName: definition.ttlAttribute, enabled: true } : undefined,
+    ...(definition.stream && { streamEnabled: true, streamViewType: 'NEW_IMAGE' }),
     pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: PITR_RECOVERY_PERIOD_DAYS },
     serverSideEncryption: { enabled: true, kmsKeyArn },
     deletionProtectionEnabled: environment.dynamodb.deletionProtection,

@@ -7,7 +7,7 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { TerraformIterator } from 'cdktf';
 import { EnvironmentConfig, physicalTableName } from '../../config/environments';
-import { FunctionJob, functionName, resourceName, snakeCase, stackName } from '../../config/names';
+import { FUNCTION_JOBS, FunctionJob, functionName, resourceName, snakeCase, stackName } from '../../config/names';
 import { TABLES } from '../../config/tables';
 import { THRESHOLDS } from '../../config/thresholds';
 import { cacheNodeSuffixes, replicationGroupId } from '../cache';
@@ -26,8 +26,6 @@ export type MonitoringOutputs = 'alarm_topic_arn' | 'dashboard_name' | 'budget_n
 /** The Redis engine thread's CPU, per node. */
 export const CACHE_CPU_METRIC = 'EngineCPUUtilization';
 
-/** Functions that get duration and error alarms, by job. */
-const FUNCTION_JOBS: readonly FunctionJob[] = ['api'];
 
 export function dashboardName(environment: string): string {
   return stackName(environment);
@@ -49,7 +47,7 @@ export class MonitoringModule extends ModuleStack<MonitoringInputs, MonitoringOu
     // restore that renames a table (tableNameOverrides) moves the alarms with it.
     const apiName = stackName(env.name);
     const stage = env.name;
-    const functionNames: Record<FunctionJob, string> = { api: functionName(env.name, 'api') };
+    const functionNames = Object.fromEntries(FUNCTION_JOBS.map((job) => [job, functionName(env.name, job)])) as Record<FunctionJob, string>;
     const tableNames: Record<string, string> = Object.fromEntries(TABLES.map((table) => [table.key, physicalTableName(env, table.key)]));
     const replicationGroup = replicationGroupId(env.name);
     const alarmEmails = this.input('alarm_email_addresses', {
@@ -135,6 +133,16 @@ export class MonitoringModule extends ModuleStack<MonitoringInputs, MonitoringOu
         }
       }
     }
+
+    // The event log: batches given up on, and a stream consumer falling behind (both by name).
+    alarm(this, 'events_dead_letters', context, THRESHOLDS.eventsDeadLetters, undefined, {
+      namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: `${functionNames.events}-dlq` }, statistic: 'Maximum',
+      period: THRESHOLDS.eventsDeadLetters.periodSeconds, evaluationPeriods: 1, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching',
+    });
+    alarm(this, 'events_iterator_age', context, THRESHOLDS.eventsIteratorAge, undefined, {
+      namespace: 'AWS/Lambda', metricName: 'IteratorAge', dimensions: { FunctionName: functionNames.events }, statistic: 'Maximum',
+      period: THRESHOLDS.eventsIteratorAge.periodSeconds, evaluationPeriods: 5, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching',
+    });
 
     // Node ids follow the group id (module.cache's output), so the alarms depend on the group.
     // Redis runs commands on one thread: EngineCPUUtilization is that thread, CPUUtilization would

@@ -42,9 +42,12 @@ export interface WriteFailure {
 /** The positions not stored, by positionKey. */
 export type WriteFailures = Map<string, WriteFailure>;
 
+/** Set on history items by `npm run replay-events`: the change makes the stream deliver them again. */
+export const REPLAY_MARK = 'replayedAt';
+
 /** A position from its history item (a read, or a stream record's image). */
 export function positionFromItem(item: Record<string, unknown>): Position {
-  const { [PK]: vehicleId, [SK]: ts, [TTL]: _expiresAt, ...rest } = item;
+  const { [PK]: vehicleId, [SK]: ts, [TTL]: _expiresAt, [REPLAY_MARK]: _replayed, ...rest } = item;
   return { ...(rest as Omit<Position, 'vehicleId' | 'ts'>), vehicleId: vehicleId as string, ts: ts as number };
 }
 

@@ -1,0 +1,57 @@
+/**
+ * `npm run replay-events -- <env> --since <time> --until <time> [--vehicle <id>]`: after the
+ * events function gave up on stream batches (the events-dead-letters alarm), re-derives the events
+ * of the fixes received in that window. It marks each such fix in the positions table, so the
+ * table's stream delivers it again and the events function evaluates it as before: in order per
+ * vehicle, idempotently (events already right stay as they are). Times: ISO-8601 or epoch ms, the
+ * dead-letter message's approximateArrivalOfFirstRecord and ...LastRecord. Uses the AWS credentials
+ * of the shell; DYNAMODB_ENDPOINT points it at a local DynamoDB instead.
+ */
+import { environmentNames, getEnvironment, physicalTableName } from '../config/environments';
+import { parseQueryTimestamp } from '../functions/api/domain/timestamps';
+import { createDocumentClient } from '../functions/api/services/dynamo-client';
+import { markForReplay } from './replay/mark-for-replay';
+
+const USAGE = `Usage: npm run replay-events -- <env> --since <time> --until <time> [--vehicle <id>]
+  <env>       one of: ${environmentNames().join(', ')}
+  --since     first arrival time to replay (ISO-8601 or epoch ms), e.g. the dead letter's approximateArrivalOfFirstRecord
+  --until     last arrival time to replay
+  --vehicle   only this vehicle (a Query instead of a Scan of the whole table)`;
+
+function option(args: string[], name: string): string | undefined {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : undefined;
+}
+
+async function main(args: string[]): Promise<void> {
+  const name = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+  if (args.includes('--help')) return void console.log(USAGE);
+  const [since, until] = ['since', 'until'].map((field) => parseQueryTimestamp(option(args, field), field));
+  if (!name || since === undefined || until === undefined || since > until) {
+    console.error(USAGE);
+    process.exitCode = 2;
+    return;
+  }
+  const environment = getEnvironment(name);
+  const table = physicalTableName(environment, 'positions');
+  const db = createDocumentClient({ region: environment.region, endpoint: process.env.DYNAMODB_ENDPOINT || undefined });
+  try {
+    const started = Date.now();
+    const vehicleId = option(args, 'vehicle');
+    const marked = await markForReplay(db, table, { since, until, vehicleId }, Date.now(), (n) =>
+      process.stderr.write(`\r${n} fix(es) marked…`),
+    );
+    process.stderr.write('\n');
+    console.log(
+      `${table}: ${marked} fix(es) received ${new Date(since).toISOString()} – ${new Date(until).toISOString()}${vehicleId ? ` by ${vehicleId}` : ''} ` +
+        `marked for replay in ${((Date.now() - started) / 1000).toFixed(1)} s; the events function re-evaluates them within a minute`,
+    );
+  } finally {
+    db.destroy();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});
