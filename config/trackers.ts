@@ -108,3 +108,19 @@ export function positionFilterProblems(settings: object): { field: string; messa
   }
   return problems;
 }
+
+/**
+ * How trips and stops are cut from history (Traccar's report settings, same meaning): ENVIRONMENTS'
+ * defaults for `GET /vehicles/{id}/trips` and `/stops`, each overridable per request.
+ */
+export const TRIP_DEFAULTS = {
+  /** A fix faster than this (km/h; from the fix's speed, else from the distance to the previous fix) is moving. */
+  speedThresholdKmh: 3,
+  /** Not moving at least this long is a stop (seconds). */
+  minStopSeconds: 300,
+  /** A movement shorter than this (metres) between two stops is no trip: the stops merge. */
+  minTripMeters: 500,
+  /** No fix for at least this long ends a trip (seconds): the gap is a stop. */
+  maxGapSeconds: 3600,
+} as const;
+export type TripSettings = { -readonly [K in keyof typeof TRIP_DEFAULTS]: number };

@@ -17,6 +17,7 @@ import { healthRoutes } from './routes/health';
 import { nearbyRoutes } from './routes/nearby';
 import { osmandRoutes } from './routes/osmand';
 import { positionRoutes } from './routes/positions';
+import { tripRoutes } from './routes/trips';
 import { vehicleRoutes } from './routes/vehicles';
 import { problemSchema } from './schemas/common';
 import type { Services } from './services';
@@ -107,6 +108,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     await routes.register(geofenceRoutes);
     await routes.register(eventRoutes);
     await routes.register(positionRoutes);
+    await routes.register(tripRoutes);
     await routes.register(nearbyRoutes);
     await routes.register(osmandRoutes);
     await routes.register(docsRoutes);
