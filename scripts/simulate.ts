@@ -80,7 +80,8 @@ async function main(): Promise<void> {
     console.error(`${(error as Error).message}\nIs the API running? Start it with: npm run dev`);
     process.exit(1);
   }
-  console.log(`Simulating ${simulator.stats.vehicles} vehicles against ${values['base-url']} (Ctrl-C to stop)`);
+  const seconds = Number(values.duration);
+  console.log(`Simulating ${simulator.stats.vehicles} vehicles against ${values['base-url']} (${seconds > 0 ? `for ${seconds} s, or until Ctrl-C` : 'Ctrl-C to stop'})`);
   // On a terminal one line updated in place; piped to a file, a plain line every 10 s.
   let lastLine = 0;
   const progress = process.stdout.isTTY

@@ -1,6 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiError } from '../domain/errors';
-import { toPositionView } from '../domain/position';
+import { Readable } from 'stream';
+import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, ExportFormat, exportDocument } from '../domain/export-formats';
+import { Position, toPositionView } from '../domain/position';
+import { simplify } from '../domain/simplify';
 import { MAX_FUTURE_KEPT_MS, MAX_FUTURE_SKEW_MS, parseQueryTimestamp } from '../domain/timestamps';
 import { cursorQuerySchema, problemRef } from '../schemas/common';
 import {
@@ -17,13 +20,15 @@ import { latestEntryOf } from '../services/position-cache';
 import { sendIngestResult } from '../plugins/problems';
 
 const HISTORY_MAX_LIMIT = 1000;
+/** Fixes one export document reads at most (before simplification): a day at 1 Hz is two documents. */
+export const EXPORT_PAGE_FIXES = 50_000;
 
 const historyQuerySchema = {
   type: 'object',
   properties: {
     from: { type: 'string', description: 'Start of the range, inclusive: ISO-8601 or epoch ms (default: the retention start)' },
     to: { type: 'string', description: 'End of the range, inclusive: ISO-8601 or epoch ms (default: now + 5 min)' },
-    limit: { type: 'integer', minimum: 1, maximum: HISTORY_MAX_LIMIT, default: 100 },
+    limit: { type: 'integer', minimum: 1, maximum: EXPORT_PAGE_FIXES, description: `Positions per page: 1-${HISTORY_MAX_LIMIT}, default 100; for an export, fixes per document: up to ${EXPORT_PAGE_FIXES}, the default` },
     order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
     include: {
       type: 'string',
@@ -31,6 +36,18 @@ const historyQuerySchema = {
       description: 'filtered: also the fixes stored as implausible, each with its reason (default to: a year ahead, as a device clock ahead of ours stamps them in the future)',
     },
     cursor: cursorQuerySchema,
+    format: {
+      type: 'string',
+      enum: ['json', ...EXPORT_FORMATS],
+      default: 'json',
+      description: 'geojson, gpx or csv: a complete document of the range\'s fixes in time order, up to limit of them; a Link header (rel=next) continues it',
+    },
+    simplify: {
+      type: 'number',
+      minimum: 1,
+      maximum: 10_000,
+      description: 'Metres (geojson, gpx, csv only): Douglas–Peucker; every fix left out lies within this distance of the exported line',
+    },
   },
   additionalProperties: false,
 } as const;
@@ -120,13 +137,13 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{
     Params: { id: string };
-    Querystring: { from?: string; to?: string; limit: number; order: 'asc' | 'desc'; include?: 'filtered'; cursor?: string };
+    Querystring: { from?: string; to?: string; limit?: number; order: 'asc' | 'desc'; include?: 'filtered'; cursor?: string; format: 'json' | ExportFormat; simplify?: number };
   }>(
     '/vehicles/:id/positions',
     {
       schema: {
         tags: ['positions'],
-        summary: 'Position history in time order, paginated',
+        summary: 'Position history in time order, paginated; or exported as GeoJSON, GPX or CSV',
         params: vehicleIdParamsSchema,
         querystring: historyQuerySchema,
         response: {
@@ -140,20 +157,43 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { id } = request.params;
-      const { limit, order, include, cursor } = request.query;
+      const { order, include, cursor, format, simplify: tolerance } = request.query;
+      if (format === 'json' && (request.query.limit ?? 0) > HISTORY_MAX_LIMIT) {
+        throw ApiError.badRequest(`limit must be at most ${HISTORY_MAX_LIMIT} (more with format=geojson, gpx or csv)`, [{ field: 'limit', message: `must be <= ${HISTORY_MAX_LIMIT}` }]);
+      }
+      const limit = request.query.limit ?? (format === 'json' ? 100 : EXPORT_PAGE_FIXES);
+      if (format !== 'json' && order === 'desc') throw ApiError.badRequest('an export is in time order: leave out order=desc', [{ field: 'order', message: 'must be asc for an export' }]);
+      if (format === 'json' && tolerance !== undefined) throw ApiError.badRequest('simplify applies to format=geojson, gpx or csv', [{ field: 'simplify', message: 'needs format=geojson, gpx or csv' }]);
       const withFiltered = include === 'filtered';
       const now = Date.now();
       const from = parseQueryTimestamp(request.query.from, 'from') ?? now - retentionMs;
       const to = parseQueryTimestamp(request.query.to, 'to') ?? now + (withFiltered ? MAX_FUTURE_KEPT_MS : MAX_FUTURE_SKEW_MS);
       if (from > to) throw ApiError.badRequest('from must not be after to', [{ field: 'from', message: 'must not be after to' }]);
-      const scope = `history|${id}|${request.query.from ?? ''}|${request.query.to ?? ''}|${order}|${include ?? ''}`;
+      const scope = `history|${id}|${request.query.from ?? ''}|${request.query.to ?? ''}|${order}|${include ?? ''}|${format}|${tolerance ?? ''}`;
       const fits = (key: CursorKey) => key.vehicleId === id && Number(key.ts) >= from && Number(key.ts) <= to;
       const after = cursor ? (decodeCursor(cursor, scope, { vehicleId: 'S', ts: 'N' }, fits).ts as number) : undefined;
 
       const vehicle = await vehicles.get(id);
       if (!vehicle) throw ApiError.notFound(`Vehicle ${id} does not exist`);
+      if (format !== 'json') {
+        // One document: up to EXPORT_PAGE_FIXES fixes read 1000 at a time, then written piece by piece.
+        const fixes: Position[] = [];
+        let next = after;
+        do {
+          const page = await positions.history({ vehicleId: id, from, to, limit: Math.min(1000, limit - fixes.length), order: 'asc', after: next, receivedSince: vehicle.createdAt, now, withFiltered });
+          fixes.push(...page.positions);
+          next = page.next;
+        } while (next !== undefined && fixes.length < limit);
+        const exported = tolerance === undefined ? fixes : simplify(fixes, tolerance);
+        if (next !== undefined) {
+          const query = new URLSearchParams(Object.entries({ ...request.query, cursor: encodeCursor(scope, { vehicleId: id, ts: next }) }).map(([k, v]) => [k, String(v)] as [string, string]));
+          reply.header('link', `</vehicles/${encodeURIComponent(id)}/positions?${query}>; rel="next"`);
+        }
+        reply.header('content-disposition', `attachment; filename="${id.replace(/[^A-Za-z0-9_.-]/g, '_')}-${new Date(from).toISOString().slice(0, 10)}.${format}"`);
+        return reply.type(EXPORT_CONTENT_TYPES[format]).send(Readable.from(exportDocument(format, id, exported)));
+      }
       const page = await positions.history({ vehicleId: id, from, to, limit, order, after, receivedSince: vehicle.createdAt, now, withFiltered });
       return {
         items: page.positions.map(toPositionView),

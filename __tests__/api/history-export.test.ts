@@ -1,0 +1,109 @@
+import { distanceMeters } from '../../functions/api/domain/geo';
+import { simplify } from '../../functions/api/domain/simplify';
+import { TestApp, createVehicle, iso, startTestApp } from '../helpers/test-app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+
+const SEC = 1000;
+const start = Date.now() - 2 * 3600 * SEC;
+
+/** A vehicle with `count` fixes, one per second, heading east with a small zigzag. */
+async function vehicleWithTrack(count: number, extra: (i: number) => object = () => ({})): Promise<string> {
+  const { id } = await createVehicle(t.app);
+  const fixes = Array.from({ length: count }, (_, i) => ({ lat: 52 + (i % 2) * 0.00001, lon: 5 + i * 0.0001, speed: 25, timestamp: iso(start + i * SEC), ...extra(i) }));
+  for (let i = 0; i < fixes.length; i += 500) {
+    expect((await t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: fixes.slice(i, i + 500) })).statusCode).toBe(200);
+  }
+  return id;
+}
+const exportOf = (id: string, query: string) => t.app.inject({ method: 'GET', url: `/vehicles/${id}/positions?from=${start}&${query}` });
+
+describe('history export', () => {
+  test('CSV: a header and one row per fix, quoted where needed, spreadsheet formulas defused', async () => {
+    const id = await vehicleWithTrack(3, (i) => (i === 1 ? { attributes: { note: '=HYPERLINK("http://evil")' } } : {}));
+    const response = await exportOf(id, 'format=csv');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(response.headers['content-disposition']).toMatch(new RegExp(`attachment; filename="${id}-\\d{4}-\\d\\d-\\d\\d.csv"`));
+    const lines = response.body.trimEnd().split('\n');
+    expect(lines[0]).toBe('timestamp,lat,lon,speed,heading,altitude,accuracy,filtered,attributes');
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toBe(`${iso(start)},52,5,25,,,,,`);
+    expect(lines[2]).toContain('"{""note"":""=HYPERLINK(\\""http://evil\\"")""}"');
+  });
+
+  test('GeoJSON is one LineString feature with times; GPX one track segment', async () => {
+    const id = await vehicleWithTrack(5);
+    const geojson = JSON.parse((await exportOf(id, 'format=geojson')).body);
+    expect(geojson.type).toBe('FeatureCollection');
+    expect(geojson.features[0].geometry.type).toBe('LineString');
+    expect(geojson.features[0].geometry.coordinates).toHaveLength(5);
+    expect(geojson.features[0].geometry.coordinates[0]).toEqual([5, 52]);
+    expect(geojson.features[0].properties.times[4]).toBe(iso(start + 4 * SEC));
+    const gpx = await exportOf(id, 'format=gpx');
+    expect(gpx.headers['content-type']).toBe('application/gpx+xml');
+    expect(gpx.body.match(/<trkpt /g)).toHaveLength(5);
+    expect(gpx.body).toContain(`<trkpt lat="52" lon="5"><time>${iso(start)}</time></trkpt>`);
+  });
+
+  test('documents continue through Link headers: every fix exactly once, in order', async () => {
+    const id = await vehicleWithTrack(1200);
+    const times: string[] = [];
+    let url: string | undefined = `/vehicles/${id}/positions?from=${start}&format=geojson&limit=500`;
+    let documents = 0;
+    while (url) {
+      const response: { statusCode: number; body: string; headers: Record<string, unknown> } = await t.app.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(200);
+      times.push(...JSON.parse(response.body).features[0].properties.times);
+      documents += 1;
+      url = /<([^>]+)>; rel="next"/.exec(String(response.headers.link ?? ''))?.[1];
+    }
+    expect(documents).toBe(3);
+    expect(times).toEqual(Array.from({ length: 1200 }, (_, i) => iso(start + i * SEC)));
+  });
+
+  test('simplify keeps the shape within the tolerance and drops the rest', async () => {
+    const id = await vehicleWithTrack(600);
+    const all = JSON.parse((await exportOf(id, 'format=geojson')).body).features[0].geometry.coordinates as [number, number][];
+    const simplified = JSON.parse((await exportOf(id, 'format=geojson&simplify=5')).body).features[0].geometry.coordinates as [number, number][];
+    expect(simplified.length).toBeLessThan(10); // a zigzag of 1 m on a straight line
+    expect(simplified[0]).toEqual(all[0]);
+    expect(simplified[simplified.length - 1]).toEqual(all[all.length - 1]);
+  });
+
+  test('bad combinations are a 400 naming the field', async () => {
+    const id = await vehicleWithTrack(2);
+    const field = async (query: string) => (await exportOf(id, query)).json().errors[0].field;
+    expect(await field('format=kml')).toBe('format');
+    expect(await field('format=csv&order=desc')).toBe('order');
+    expect(await field('simplify=5')).toBe('simplify');
+    expect(await field('format=csv&simplify=0')).toBe('simplify');
+    expect(await field('limit=5000')).toBe('limit');
+  });
+});
+
+describe('Douglas–Peucker', () => {
+  test('every fix left out lies within the tolerance of the simplified line (random tracks)', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let run = 0; run < 20; run++) {
+      let [lat, lon] = [40 + random(), -3 + random()];
+      const track = Array.from({ length: 300 }, () => ({ lat: (lat += (random() - 0.5) * 0.002), lon: (lon += (random() - 0.3) * 0.002) }));
+      const tolerance = 5 + random() * 50;
+      const kept = simplify(track, tolerance);
+      // Each left-out fix is near the segment between the kept fixes around it (sampled finely).
+      let k = 0;
+      track.forEach((fix, i) => {
+        if (kept[k + 1] === fix) k += 1;
+        if (kept.includes(fix)) return;
+        const [a, b] = [kept[k], kept[k + 1]];
+        const nearest = Math.min(...Array.from({ length: 201 }, (_, s) => distanceMeters(fix.lat, fix.lon, a.lat + ((b.lat - a.lat) * s) / 200, a.lon + ((b.lon - a.lon) * s) / 200)));
+        expect({ run, i, within: nearest <= tolerance + 0.5 }).toEqual({ run, i, within: true });
+      });
+    }
+  });
+});
