@@ -18,6 +18,9 @@ const USAGE = `Usage: npm run replay-events -- <env> --since <time> --until <tim
   --until     last arrival time to replay
   --vehicle   only this vehicle (a Query instead of a Scan of the whole table)`;
 
+const WIDEN_BEFORE_MS = 60_000;
+const WIDEN_AFTER_MS = 5_000;
+
 function option(args: string[], name: string): string | undefined {
   const at = args.indexOf(`--${name}`);
   return at >= 0 ? args[at + 1] : undefined;
@@ -38,12 +41,15 @@ async function main(args: string[]): Promise<void> {
   try {
     const started = Date.now();
     const vehicleId = option(args, 'vehicle');
-    const marked = await markForReplay(db, table, { since, until, vehicleId }, Date.now(), (n) =>
+    // A fix's receivedAt is when its request began; a dead letter's arrival times are when the write
+    // reached the stream, to the second: widened so no fix of the window falls outside.
+    const [from, to] = [since - WIDEN_BEFORE_MS, until + WIDEN_AFTER_MS];
+    const marked = await markForReplay(db, table, { since: from, until: to, vehicleId }, Date.now(), (n) =>
       process.stderr.write(`\r${n} fix(es) marked…`),
     );
     process.stderr.write('\n');
     console.log(
-      `${table}: ${marked} fix(es) received ${new Date(since).toISOString()} – ${new Date(until).toISOString()}${vehicleId ? ` by ${vehicleId}` : ''} ` +
+      `${table}: ${marked} fix(es) received ${new Date(from).toISOString()} – ${new Date(to).toISOString()}${vehicleId ? ` by ${vehicleId}` : ''} ` +
         `marked for replay in ${((Date.now() - started) / 1000).toFixed(1)} s; the events function re-evaluates them within a minute`,
     );
   } finally {

@@ -90,6 +90,77 @@ describe('geofence events', () => {
   });
 });
 
+describe('the log over time (found in review)', () => {
+  const base = Date.now() - 40 * 60 * SEC;
+  const at = (minute: number, inside: boolean): Fix => ({ lat: inside ? 52.375 : 52.3, lon: 4.905, timestamp: iso(base + minute * 60 * SEC) });
+  const page = (url: string) => t.app.inject({ method: 'GET', url });
+
+  test('pages follow each other with the default range (the cursor carries it), each event once', async () => {
+    const { fleetId } = await fleetWithDepot();
+    const { id } = await createVehicle(t.app, { fleetId });
+    await send(id, [at(0, false), at(1, true), at(2, false), at(3, true)]);
+    await t.services.eventFeed.settled();
+    const seen: string[] = [];
+    let url: string | null = `/vehicles/${id}/events?limit=1`;
+    while (url) {
+      const response = await page(url);
+      expect(response.statusCode).toBe(200);
+      seen.push(...response.json().items.map((e: { id: string }) => e.id));
+      const next: string | null = response.json().nextCursor;
+      url = next && `/vehicles/${id}/events?limit=1&cursor=${next}`;
+      await new Promise((resolve) => setTimeout(resolve, 5)); // the clock moves between pages
+    }
+    expect(seen).toHaveLength(3);
+    expect(new Set(seen).size).toBe(3);
+  });
+
+  test('a range beyond anything storable is clamped, not walked: the whole environment\'s log answers at once', async () => {
+    const started = Date.now();
+    const response = await page('/events?since=0&until=9007199254740991');
+    expect(response.statusCode).toBe(200);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect((await page('/events?vehicleId=a&fleetId=b')).json().errors[0].field).toBe('fleetId');
+  });
+
+  test('a geofence deleted later keeps its events, even when a late fix arrives in their window', async () => {
+    const { fleetId, depot } = await fleetWithDepot();
+    const { id } = await createVehicle(t.app, { fleetId });
+    await send(id, [at(0, false), at(2, true), at(4, false)]);
+    const before = await eventsOf(id);
+    expect(before).toHaveLength(2);
+    expect((await t.app.inject({ method: 'DELETE', url: `/geofences/${depot}` })).statusCode).toBe(204);
+    await send(id, at(1, true));
+    expect(await eventsOf(id)).toEqual(before);
+  });
+
+  test('a correction names only the events of its own geofence in supersedes', async () => {
+    const { fleetId, depot } = await fleetWithDepot();
+    const wide = unique('wide');
+    const geometry = { type: 'Circle', center: [4.905, 52.33], radius: 8000 }; // holds both places
+    expect((await t.app.inject({ method: 'POST', url: '/geofences', payload: { id: wide, name: 'Area', fleetId, geometry } })).statusCode).toBe(201);
+    const { id } = await createVehicle(t.app, { fleetId });
+    await send(id, [{ ...at(0, false), lat: 52.0 }, at(10, true)]);
+    const first = await eventsOf(id);
+    const depotEnter = first.find((e) => e.geofenceId === depot)!;
+    await send(id, at(5, true)); // a buffered fix: both were entered earlier, at minute 5
+    const after = await eventsOf(id);
+    const newDepotEnter = after.find((e) => e.geofenceId === depot)!;
+    expect(newDepotEnter.supersedes).toEqual([depotEnter.id]);
+    for (const event of after.filter((e) => e.geofenceId === wide)) expect(event.supersedes).not.toContain(depotEnter.id);
+  });
+
+  test('a deleted vehicle\'s events are a 404; created again, the id starts with an empty log', async () => {
+    const { fleetId } = await fleetWithDepot();
+    const { id } = await createVehicle(t.app, { fleetId });
+    await send(id, [at(0, false), at(1, true)]);
+    expect(await eventsOf(id)).toHaveLength(1);
+    expect((await t.app.inject({ method: 'DELETE', url: `/vehicles/${id}` })).statusCode).toBe(204);
+    expect((await page(`/vehicles/${id}/events`)).statusCode).toBe(404);
+    await createVehicle(t.app, { id, fleetId });
+    expect(await eventsOf(id)).toEqual([]);
+  });
+});
+
 describe('the ordering contract, as a property over random tracks and geofences', () => {
   /** mulberry32: a seeded generator, so a failing case can be replayed from its seed. */
   const prng = (seed: number) => () => {

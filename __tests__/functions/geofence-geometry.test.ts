@@ -46,6 +46,8 @@ describe('geofence validation names the field', () => {
     ['a self-touching hole', polygon(square(0, 0, 4), [[1, 1], [2, 1], [2, 2], [1, 1], [1, 2], [1, 1]]), 'geometry.coordinates[1]', /intersect itself/],
     ['a ring round the globe', polygon([[0, 0], [120, 0], [-120, 0], [0, 1], [0, 0]]), 'geometry.coordinates[0]', /circle the whole globe/],
     ['a bad polygon of a multipolygon', { type: 'MultiPolygon', coordinates: [[square(0, 0, 1)], [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]] } as GeofenceGeometry, 'geometry.coordinates[1][0]', /intersect/],
+    ['a ring on one line', polygon([[0, 0], [1, 1], [2, 2], [0, 0]]), 'geometry.coordinates[0]', /enclose an area/],
+    ['a ring of one repeated position', polygon([[1, 1], [1, 1], [1, 1], [1, 1]]), 'geometry.coordinates[0]', /enclose an area/],
     ['a radius too small', { type: 'Circle', center: [0, 0], radius: 5 } as GeofenceGeometry, 'geometry.radius', /10 to 100000/],
     ['a radius too large', { type: 'Circle', center: [0, 0], radius: 100_001 } as GeofenceGeometry, 'geometry.radius', /10 to 100000/],
   ])('%s', (_name, geometry, field, message) => {

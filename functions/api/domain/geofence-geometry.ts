@@ -83,6 +83,9 @@ function ringProblems(ring: Ring, field: string): FieldError[] {
   }
   const crossing = selfIntersection(unwrapped);
   if (crossing) return [{ field, message: `must not intersect itself (edges ${crossing[0]} and ${crossing[1]} cross or touch)` }];
+  // Shoelace: a ring of collinear or repeated positions encloses nothing.
+  const area = unwrapped.reduce((sum, [x, y], i) => (i === 0 ? 0 : sum + (unwrapped[i - 1][0] * y - x * unwrapped[i - 1][1])), 0) / 2;
+  if (Math.abs(area) < 1e-12) return [{ field, message: 'must enclose an area (its positions are all on one line)' }];
   return [];
 }
 

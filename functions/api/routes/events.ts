@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiError } from '../domain/errors';
 import { EventType, eventKeyRange } from '../domain/events';
-import { parseQueryTimestamp } from '../domain/timestamps';
+import { MAX_FUTURE_KEPT_MS, parseQueryTimestamp } from '../domain/timestamps';
 import { ID_PATTERN, problemRef } from '../schemas/common';
 import { eventQuerySchema, eventViewSchema } from '../schemas/event';
 import { vehicleIdParamsSchema } from '../schemas/vehicle';
@@ -43,47 +43,81 @@ export function toEventView(event: StoredEvent) {
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
+/** What a page reads: its time range, resolved once (a cursor carries it: the defaults move with the clock). */
+interface Range {
+  readonly since: number;
+  readonly until: number;
+}
+
+/**
+ * The range asked for, within what can hold events (the retention back, a year ahead: device clocks),
+ * so no request walks more UTC days than that. A cursor's own range wins over the defaults.
+ */
+function rangeOf(query: EventsQuery, now: number, retentionMs: number, fromCursor?: Range): Range {
+  const asked = { since: parseQueryTimestamp(query.since, 'since'), until: parseQueryTimestamp(query.until, 'until') };
+  const since = Math.max(asked.since ?? fromCursor?.since ?? now - DAY_MS, now - retentionMs - DAY_MS);
+  const until = Math.min(asked.until ?? fromCursor?.until ?? now + 5 * 60_000, now + MAX_FUTURE_KEPT_MS);
+  if ((asked.since ?? since) > (asked.until ?? until)) throw ApiError.badRequest('since must not be after until', [{ field: 'since', message: 'must not be after until' }]);
+  return { since, until: Math.max(since, until) };
+}
+
+/** A cursor's range, if it has one (read before the cursor itself is checked). */
+function cursorRange(cursor: string | undefined): Range | undefined {
+  if (!cursor) return undefined;
+  try {
+    const { k } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return Number.isSafeInteger(k?.since) && Number.isSafeInteger(k?.until) ? { since: k.since, until: k.until } : undefined;
+  } catch {
+    return undefined; // decodeCursor refuses it below, naming the field
+  }
+}
+
 /** One page of events: one vehicle's, one fleet's, or the environment's (UTC day by day). */
-async function listEvents(store: EventStore, query: EventsQuery, now: number) {
-  const since = parseQueryTimestamp(query.since, 'since') ?? now - DAY_MS;
-  const until = parseQueryTimestamp(query.until, 'until') ?? now + 5 * 60_000;
-  if (since > until) throw ApiError.badRequest('since must not be after until', [{ field: 'since', message: 'must not be after until' }]);
+async function listEvents(store: EventStore, query: EventsQuery, now: number, retentionMs: number) {
+  if (query.vehicleId && query.fleetId) {
+    throw ApiError.badRequest('give vehicleId or fleetId, not both', [{ field: 'fleetId', message: 'must not be given with vehicleId' }]);
+  }
+  const { since, until } = rangeOf(query, now, retentionMs, cursorRange(query.cursor));
   const [fromKey, toKey] = eventKeyRange(since, until);
-  const scope = `events|${query.vehicleId ?? '*'}|${query.fleetId ?? '*'}|${query.type ?? '*'}|${since}|${until}|${query.order}|${query.include ?? ''}`;
+  // The range is in the cursor, not in its scope: a second page resolves the same range as the first.
+  const scope = `events|${query.vehicleId ?? '*'}|${query.fleetId ?? '*'}|${query.type ?? '*'}|${query.since ?? ''}|${query.until ?? ''}|${query.order}|${query.include ?? ''}`;
+  const withRange = (key: Record<string, string>) => encodeCursor(scope, { ...key, since, until });
   const common = { fromKey, toKey, order: query.order, type: query.type, withRetracted: query.include === 'retracted' };
   const id = new RegExp(ID_PATTERN);
   const inRange = (key: CursorKey) => String(key.eventKey) >= fromKey && String(key.eventKey) <= toKey;
 
   if (query.vehicleId || query.fleetId) {
-    const shape: Record<string, 'S'> = query.vehicleId ? { vehicleId: 'S', eventKey: 'S' } : { vehicleId: 'S', eventKey: 'S', fleetId: 'S' };
+    const shape: Record<string, 'S' | 'N'> = query.vehicleId ? { vehicleId: 'S', eventKey: 'S', since: 'N', until: 'N' } : { vehicleId: 'S', eventKey: 'S', fleetId: 'S', since: 'N', until: 'N' };
     const fits = (key: CursorKey) =>
       id.test(String(key.vehicleId)) && inRange(key) && (query.vehicleId ? key.vehicleId === query.vehicleId : key.fleetId === query.fleetId);
-    const startKey = query.cursor ? (decodeCursor(query.cursor, scope, shape, fits) as Record<string, string>) : undefined;
-    const page = await store.list({ ...common, vehicleId: query.vehicleId, fleetId: query.vehicleId ? undefined : query.fleetId, limit: query.limit, startKey });
-    return { events: page.events, next: page.lastKey && encodeCursor(scope, page.lastKey) };
+    const startKey = query.cursor ? withoutRange(decodeCursor(query.cursor, scope, shape, fits)) : undefined;
+    const page = await store.list({ ...common, vehicleId: query.vehicleId, fleetId: query.fleetId, limit: query.limit, startKey });
+    return { events: page.events, next: page.lastKey && withRange(page.lastKey) };
   }
 
   // The environment's log: the byDay index, one UTC day at a time, in the order asked for.
   const days: string[] = [];
   for (let t = Date.parse(day(since)); t <= until; t += DAY_MS) days.push(day(t));
   if (query.order === 'desc') days.reverse();
-  const shape = { vehicleId: 'S', eventKey: 'S', eventDay: 'S' } as const;
+  const shape = { vehicleId: 'S', eventKey: 'S', eventDay: 'S', since: 'N', until: 'N' } as const;
   // A cursor at the start of a day has empty keys.
   const fits = (key: CursorKey) => days.includes(String(key.eventDay)) && ((key.vehicleId === '' && key.eventKey === '') || (id.test(String(key.vehicleId)) && inRange(key)));
   const cursor = query.cursor ? decodeCursor(query.cursor, scope, shape, fits) : undefined;
   let index = cursor ? days.indexOf(String(cursor.eventDay)) : 0;
-  let startKey = cursor && cursor.vehicleId !== '' ? (cursor as Record<string, string>) : undefined;
+  let startKey = cursor && cursor.vehicleId !== '' ? withoutRange(cursor) : undefined;
   const events: StoredEvent[] = [];
   for (let read = 0; index < days.length && read < MAX_DAYS_PER_PAGE; read++) {
     const page = await store.list({ ...common, day: days[index], limit: query.limit - events.length, startKey });
     events.push(...page.events);
-    if (page.lastKey) return { events, next: encodeCursor(scope, page.lastKey) };
+    if (page.lastKey) return { events, next: withRange(page.lastKey) };
     index++;
     startKey = undefined;
     if (events.length >= query.limit) break;
   }
-  return { events, next: index < days.length ? encodeCursor(scope, { eventDay: days[index], vehicleId: '', eventKey: '' }) : undefined };
+  return { events, next: index < days.length ? withRange({ eventDay: days[index], vehicleId: '', eventKey: '' }) : undefined };
 }
+
+const withoutRange = ({ since: _since, until: _until, ...key }: CursorKey) => key as Record<string, string>;
 
 const { fleetId: _fleetId, vehicleId: _vehicleId, ...ofOneVehicle } = eventQuerySchema.properties;
 
@@ -98,7 +132,8 @@ const pageSchema = {
 
 /** The event log: geofence enter/exit and alarms, in fix-time order, with corrections visible. */
 export const eventRoutes: FastifyPluginAsync = async (app) => {
-  const { events } = app.services;
+  const { events, vehicles } = app.services;
+  const retentionMs = app.appConfig.positionRetentionDays * DAY_MS;
 
   app.get<{ Querystring: EventsQuery }>(
     '/events',
@@ -114,7 +149,7 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request) => {
-      const page = await listEvents(events, request.query, Date.now());
+      const page = await listEvents(events, request.query, Date.now(), retentionMs);
       return { items: page.events.map(toEventView), nextCursor: page.next ?? null };
     },
   );
@@ -127,12 +162,15 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
         summary: 'One vehicle\'s events (as GET /events?vehicleId=)',
         params: vehicleIdParamsSchema,
         querystring: { ...eventQuerySchema, properties: ofOneVehicle },
-        response: pageSchema,
+        response: { ...pageSchema, 404: problemRef },
       },
     },
     async (request) => {
-      const page = await listEvents(events, { ...request.query, vehicleId: request.params.id }, Date.now());
-      return { items: page.events.map(toEventView), nextCursor: page.next ?? null };
+      const vehicle = await vehicles.get(request.params.id);
+      if (!vehicle) throw ApiError.notFound(`Vehicle ${request.params.id} does not exist`);
+      const page = await listEvents(events, { ...request.query, vehicleId: request.params.id }, Date.now(), retentionMs);
+      // A vehicle created again under this id never sees the earlier one's events (as with its history).
+      return { items: page.events.filter((event) => event.detectedAt >= vehicle.createdAt).map(toEventView), nextCursor: page.next ?? null };
     },
   );
 };

@@ -68,7 +68,12 @@ export class EventEvaluator {
       ]),
     );
     const [fromKey, toKey] = eventKeyRange(lo, next?.ts ?? hi);
-    const existing = (await this.events.ofVehicle(vehicle.id, fromKey, toKey)).filter((event) => GEOFENCE_EVENT_TYPES.includes(event.type));
+    // Only events of geofences watching the vehicle now: those of a geofence deleted, rescoped, or of
+    // the vehicle's former fleet stay as they were raised (nothing here could re-derive them).
+    const watched = new Set(watching.map((geofence) => geofence.id));
+    const existing = (await this.events.ofVehicle(vehicle.id, fromKey, toKey)).filter(
+      (event) => GEOFENCE_EVENT_TYPES.includes(event.type) && event.geofenceId !== undefined && watched.has(event.geofenceId),
+    );
     await this.reconcile(vehicle, desired, existing, now);
   }
 
@@ -76,12 +81,13 @@ export class EventEvaluator {
   private async reconcile(vehicle: Vehicle, desired: Map<string, DerivedEvent>, existing: readonly StoredEvent[], now: number): Promise<void> {
     const stored = new Map(existing.map((event) => [event.eventKey, event]));
     const retracted = existing.filter((event) => event.retractedAt === undefined && !desired.has(event.eventKey));
-    const supersedes = retracted.map((event) => event.id);
     const added = [...desired].filter(([key]) => stored.get(key)?.retractedAt !== undefined || !stored.has(key));
     if (retracted.length === 0 && added.length === 0) return;
+    // A new event replaces the retracted ones of its own geofence (an enter moved earlier, say).
+    const supersededBy = (event: DerivedEvent) => retracted.filter((old) => old.geofenceId === event.geofenceId).map((old) => old.id);
     const writes: StoredEvent[] = [
       ...retracted.map((event) => ({ ...event, retractedAt: now })),
-      ...added.map(([key, event]) => this.toStored(vehicle, key, event, now, supersedes)),
+      ...added.map(([key, event]) => this.toStored(vehicle, key, event, now, supersededBy(event))),
     ];
     this.log.info({ vehicleId: vehicle.id, added: added.length, retracted: retracted.length }, 'events');
     await this.events.putAll(writes);

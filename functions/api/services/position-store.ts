@@ -160,11 +160,13 @@ export class PositionStore {
 
   /**
    * The kept (not filtered) fix nearest `ts` on one side of it, exclusive: the neighbour an event
-   * window starts or ends with. Reads past filtered fixes, up to 1,000 of them.
+   * window starts or ends with. Reads past filtered fixes (a phone parked underground sends them for
+   * hours); past 20,000 of them it fails rather than guess (the evaluation is retried, then
+   * dead-lettered and alarmed).
    */
   async keptNeighbour(vehicleId: string, ts: number, side: 'before' | 'after', receivedSince: number, now: number): Promise<Position | undefined> {
     let startKey: Record<string, unknown> | undefined;
-    for (let round = 0; round < 20; round++) {
+    for (let round = 0; round < 41; round++) {
       const page = await storageCall(() =>
         this.db.send(
           new QueryCommand({
@@ -174,7 +176,7 @@ export class PositionStore {
             ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#ttl': TTL },
             ExpressionAttributeValues: { ':pk': vehicleId, ':ts': ts, ':since': receivedSince, ':nowSeconds': Math.floor(now / 1000) },
             ScanIndexForward: side === 'after',
-            Limit: 50,
+            Limit: round === 0 ? 10 : 500,
             ExclusiveStartKey: startKey,
             ConsistentRead: true,
           }),
@@ -185,7 +187,7 @@ export class PositionStore {
       startKey = page.LastEvaluatedKey;
       if (!startKey) return undefined;
     }
-    return undefined;
+    throw new Error(`more than 20,000 filtered fixes ${side} ${new Date(ts).toISOString()} for vehicle ${vehicleId}: no kept neighbour found`);
   }
 
   async probe(): Promise<void> {
