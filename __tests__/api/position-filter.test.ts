@@ -208,6 +208,19 @@ describe('resends, corrections and other instances (found in review)', () => {
     expect((await historyOf(id)).map((p) => (p as { speed?: number }).speed)).toEqual([50]);
   });
 
+  test('with thinning on, resending a thinned fix after newer ones does not rewrite its verdict', async () => {
+    const { id } = await trackerIn(newFleet(), { minIntervalSeconds: 30 });
+    const now = Date.now();
+    const at = (secondsAgo: number) => ({ lat: 3, lon: 3 + secondsAgo / 1000, timestamp: iso(now - secondsAgo * SEC) });
+    await post(t, id, [at(100), at(90), at(60)]);
+    expect((await historyOf(id)).map((p) => p.filtered ?? 'kept')).toEqual(['kept', 'too-soon', 'kept']);
+    // The phone resends the middle one (it never got the answer): acknowledged, history unchanged.
+    expect((await post(t, id, at(90))).json()).toEqual({ stored: 1, duplicatesInRequest: 0, alreadyStored: 1 });
+    expect((await historyOf(id)).map((p) => p.filtered ?? 'kept')).toEqual(['kept', 'too-soon', 'kept']);
+    // A late fix never seen before is stored as sent.
+    expect((await post(t, id, at(80))).json()).toEqual({ stored: 1, duplicatesInRequest: 0 });
+  });
+
   test('an implausible fix at the latest\'s timestamp does not hide it in history', async () => {
     const { id } = await trackerIn(newFleet());
     const timestamp = iso(Date.now() - 10 * SEC);

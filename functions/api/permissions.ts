@@ -8,7 +8,7 @@ export const API_DYNAMODB_ACCESS = {
   /** services/vehicle-store.ts, on the table's indexes (byFleet, byGeoCell) */
   vehicleIndexes: ['dynamodb:Query'],
   /** services/position-store.ts */
-  positions: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
+  positions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query'],
   /** services/device-store.ts */
   devices: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
   /** services/fleet-store.ts */

@@ -301,6 +301,17 @@ export class IngestService {
       verdicts = this.verdicts(unique, known, filters);
     }
     const notWritten: string[] = [];
+    // With thinning on, a late fix already in history was judged when it first came (it may be
+    // thinned there): a resend must not rewrite that verdict, or resending would change history.
+    const thinningOn = (id: string) => {
+      const filter = filters.get(id)!;
+      return filter.minIntervalSeconds > 0 || filter.minDistanceMeters > 0 || filter.accuracyBased;
+    };
+    const late = [...unique].filter(([key, p]) => !verdicts.has(key) && !p.filtered && thinningOn(p.vehicleId) && p.ts < (known.get(p.vehicleId)!.latest?.ts ?? -Infinity));
+    if (late.length > 0) {
+      const stored = await this.positions.existingKeys(late.map(([, p]) => p));
+      for (const [key] of late) if (stored.has(key)) notWritten.push(key);
+    }
     for (const [key, { position, verdict }] of verdicts) {
       if (verdict === 'duplicate' || verdict === 'hides-latest') notWritten.push(key);
       else unique.set(key, { ...position, filtered: verdict });

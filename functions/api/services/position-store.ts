@@ -1,9 +1,9 @@
-import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { POSITIONS_TABLE } from '../../../config/tables';
 import type { Position } from '../domain/position';
 import { positionKey } from '../domain/position';
 import { isRefusedAsSent, storageCall } from './dynamo-client';
-import { MAX_ATTEMPTS, backoffMs, sleep } from './retry';
+import { MAX_ATTEMPTS, backoffMs, sleep, withBackoff } from './retry';
 
 const PK = POSITIONS_TABLE.partitionKey.name;
 const SK = POSITIONS_TABLE.sortKey!.name;
@@ -156,6 +156,27 @@ export class PositionStore {
       if (!startKey) break;
     }
     return { positions, next: startKey ? (startKey[SK] as number) : undefined };
+  }
+
+  /** Which of these (vehicle, timestamp) keys history holds already (strongly consistent). */
+  async existingKeys(positions: readonly Pick<Position, 'vehicleId' | 'ts'>[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < positions.length; i += 100) {
+      let keys: Record<string, unknown>[] = positions.slice(i, i + 100).map((p) => ({ [PK]: p.vehicleId, [SK]: p.ts }));
+      await withBackoff(async () => {
+        const { Responses, UnprocessedKeys } = await storageCall(() =>
+          this.db.send(
+            new BatchGetCommand({
+              RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: '#pk, #sk', ExpressionAttributeNames: { '#pk': PK, '#sk': SK } } },
+            }),
+          ),
+        );
+        for (const item of Responses?.[this.table] ?? []) found.add(positionKey({ vehicleId: item[PK] as string, ts: item[SK] as number }));
+        keys = (UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+        return keys.length === 0;
+      });
+    }
+    return found;
   }
 
   /**
