@@ -14,6 +14,7 @@ const OPTIONS = {
   duration: { type: 'string', default: '0' },
   'osmand-share': { type: 'string', default: '0.25' },
   fleet: { type: 'string', default: 'sim' },
+  depot: { type: 'string', default: '0' },
   help: { type: 'boolean', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -26,6 +27,7 @@ const HELP: Record<keyof typeof OPTIONS, string> = {
   duration: 'seconds to run; 0 runs until Ctrl-C',
   'osmand-share': 'fraction of the fleet that reports like Traccar Client, through /osmand (0-1)',
   fleet: 'the fleet id the vehicles are registered in',
+  depot: 'metres: a circular depot geofence of this radius at the centre, and print the events the fleet raises (0: none)',
   help: 'print this list',
 };
 
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
     fleetId: values.fleet!,
     center: { lat: 52.3676, lon: 4.9041 },
     areaRadiusMeters: 6000,
+    depotRadiusMeters: positiveNumber('depot', values.depot, 0),
   });
   process.once('SIGINT', () => simulator.stop());
   try {
@@ -91,8 +94,24 @@ async function main(): Promise<void> {
         lastLine = Date.now();
         console.log(progressLine(s));
       };
-  const stats = await simulator.run(progress);
+  // With a depot, the events the fleet raises, as they appear (evaluation follows storage by a moment).
+  let lastPoll = 0;
+  const withEvents = async (s: Parameters<typeof progressLine>[0]) => {
+    progress(s);
+    if (!Number(values.depot) || Date.now() - lastPoll < 3000) return;
+    lastPoll = Date.now();
+    for (const event of await simulator.newEvents().catch(() => [])) {
+      if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
+      console.log(`event ${event.type} ${event.vehicleId}${event.geofenceName ? ` "${event.geofenceName}"` : ''} at ${event.timestamp}${event.retractedAt ? ' (retracted)' : ''}`);
+    }
+  };
+  const stats = await simulator.run((s) => void withEvents(s));
   if (process.stdout.isTTY) process.stdout.write('\n');
+  if (Number(values.depot)) {
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the last fixes' events
+    lastPoll = 0;
+    await withEvents(stats);
+  }
   console.log(`Done: ${stats.stored} of ${stats.sent} positions stored, ${stats.errors} errors, in ${stats.elapsedSeconds.toFixed(1)} s.`);
   console.log(`See them: curl '${values['base-url']}/vehicles?fleetId=${values.fleet}'`);
   process.exit(stats.errors > 0 ? 1 : 0);

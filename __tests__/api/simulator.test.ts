@@ -47,6 +47,26 @@ describe('npm run simulate against a running API', () => {
     expect(stored).toBe(stats.stored);
   });
 
+  test('--depot: the depot geofence is created for the fleet, and the events its vehicles raise are printed once each', async () => {
+    let seed = 11;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const options = {
+      baseUrl, apiKey: 'sim-key', vehicles: 8, intervalSeconds: 1, durationSeconds: 2, osmandShare: 0.25,
+      fleetId: 'depottest', center: { lat: 52.3676, lon: 4.9041 }, areaRadiusMeters: 3000, depotRadiusMeters: 1500, random,
+    };
+    await new FleetSimulator(options).setup(); // an earlier run: the next one reuses its vehicles and depot
+    const simulator = new FleetSimulator(options);
+    await simulator.setup();
+    await simulator.run();
+    await t.services.eventFeed.settled();
+    const events = await simulator.newEvents();
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.geofenceName === 'Depot' && e.vehicleId.startsWith('depottest-'))).toBe(true);
+    expect(await simulator.newEvents()).toEqual([]); // each printed once
+    const depot = await t.app.inject({ method: 'GET', url: '/geofences/depottest-depot', headers: { 'x-api-key': 'sim-key' } });
+    expect(depot.json()).toMatchObject({ fleetId: 'depottest', geometry: { type: 'Circle', radius: 1500 } });
+  });
+
   test('--help lists every option, and an unknown one is a short usage message, not a stack trace', () => {
     const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', ...args], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' });
     const help = run('--help');

@@ -15,7 +15,19 @@ export interface SimulatorOptions {
   readonly fleetId: string;
   readonly center: Point;
   readonly areaRadiusMeters: number;
+  /** A circular depot geofence of this radius at the centre, watching the fleet (0 or absent: none). */
+  readonly depotRadiusMeters?: number;
   readonly random?: () => number;
+}
+
+/** An event as GET /events returns it (the fields the simulator prints). */
+export interface ReceivedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly vehicleId: string;
+  readonly geofenceName: string | null;
+  readonly timestamp: string;
+  readonly retractedAt: string | null;
 }
 
 export interface SimulatorStats {
@@ -38,6 +50,8 @@ export class FleetSimulator {
   readonly stats: SimulatorStats = { vehicles: 0, sent: 0, stored: 0, errors: 0, elapsedSeconds: 0 };
   private fleet: Simulated[] = [];
   private stopped = false;
+  private readonly seenEvents = new Set<string>();
+  private readonly startedAt = Date.now();
 
   constructor(private readonly options: SimulatorOptions) {}
 
@@ -69,6 +83,31 @@ export class FleetSimulator {
       });
     }
     this.stats.vehicles = this.fleet.length;
+    if (this.options.depotRadiusMeters) {
+      const { lat, lon } = this.options.center;
+      const depot = { id: `${this.options.fleetId}-depot`, name: 'Depot', fleetId: this.options.fleetId, geometry: { type: 'Circle', center: [lon, lat], radius: this.options.depotRadiusMeters } };
+      const response = await this.request('/geofences', { method: 'POST', body: JSON.stringify(depot) });
+      if (!response.ok && response.status !== 409) throw new Error(`Cannot create the depot geofence: ${response.status} ${await response.text()}`);
+    }
+  }
+
+  /** The fleet's events raised since this run started that this simulator has not returned yet, oldest first. */
+  async newEvents(): Promise<ReceivedEvent[]> {
+    const fresh: ReceivedEvent[] = [];
+    let cursor: string | null = null;
+    do {
+      const query = new URLSearchParams({ fleetId: this.options.fleetId, since: String(this.startedAt - 60_000), limit: '200', ...(cursor && { cursor }) });
+      const response = await this.request(`/events?${query}`);
+      if (!response.ok) throw new Error(`GET /events: ${response.status} ${await response.text()}`);
+      const page = (await response.json()) as { items: ReceivedEvent[]; nextCursor: string | null };
+      for (const event of page.items) {
+        if (this.seenEvents.has(event.id)) continue;
+        this.seenEvents.add(event.id);
+        fresh.push(event);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    return fresh;
   }
 
   /** Moves every vehicle one interval and reports the new positions. */
