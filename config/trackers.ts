@@ -110,6 +110,12 @@ export function positionFilterProblems(settings: object): { field: string; messa
 }
 
 /**
+ * An `overspeed` event needs the vehicle over its speed limit (a geofence's inside it, else its own)
+ * on consecutive fixes for at least this long, so one noisy fix raises nothing.
+ */
+export const OVERSPEED_MIN_SECONDS = 15;
+
+/**
  * How trips and stops are cut from history (Traccar's report settings, same meaning): ENVIRONMENTS'
  * defaults for `GET /vehicles/{id}/trips` and `/stops`, each overridable per request.
  */

@@ -90,6 +90,37 @@ describe('geofence events', () => {
   });
 });
 
+describe('overspeed', () => {
+  const base = Date.now() - 20 * 60 * SEC;
+  const fix = (second: number, speed: number, inside = false): Fix => ({ lat: inside ? 52.375 : 52.3, lon: 4.905, speed, timestamp: iso(base + second * SEC) });
+
+  test('over the vehicle\'s limit on consecutive fixes for 15 s raises one event, at the fix where it has lasted 15 s', async () => {
+    const { id } = await createVehicle(t.app, { speedLimitKmh: 50 });
+    await send(id, [fix(0, 40), fix(5, 55), fix(10, 60), fix(15, 58), fix(20, 62), fix(25, 45), fix(30, 70), fix(35, 70)]);
+    const events = (await eventsOf(id)).filter((e) => e.type === 'overspeed');
+    // 55 km/h from second 5: lasted 15 s at second 20. The run from second 30 is too short.
+    expect(events.map((e) => e.timestamp)).toEqual([fix(20, 0).timestamp]);
+    expect(events[0]).toMatchObject({ geofenceId: null, speedLimitKmh: 50, position: expect.objectContaining({ speed: 62 }) });
+  });
+
+  test('inside a geofence its own limit applies; a late fix under the limit splits a run and moves the event', async () => {
+    const { fleetId, depot } = await fleetWithDepot();
+    expect((await t.app.inject({ method: 'PATCH', url: `/geofences/${depot}`, payload: { speedLimitKmh: 20 } })).statusCode).toBe(200);
+    const { id } = await createVehicle(t.app, { fleetId, speedLimitKmh: 80 });
+    await send(id, [fix(0, 30, true), fix(10, 30, true), fix(20, 30, true), fix(30, 30, true)]);
+    const [first] = (await eventsOf(id)).filter((e) => e.type === 'overspeed');
+    expect(first).toMatchObject({ timestamp: fix(20, 0).timestamp, geofenceId: depot, speedLimitKmh: 20 });
+    // A buffered fix at second 15, at walking pace: the run restarts at 20 and has lasted 15 s only at 35.
+    await send(id, [fix(15, 5, true), fix(35, 30, true)]);
+    const events = await eventsOf(id, '&type=overspeed&include=retracted');
+    expect(events.map((e) => [e.timestamp, e.retractedAt === null ? 'active' : 'retracted'])).toEqual([
+      [fix(20, 0).timestamp, 'retracted'],
+      [fix(35, 0).timestamp, 'active'],
+    ]);
+    expect(events[1].supersedes).toEqual([first.id]);
+  });
+});
+
 describe('the log over time (found in review)', () => {
   const base = Date.now() - 40 * 60 * SEC;
   const at = (minute: number, inside: boolean): Fix => ({ lat: inside ? 52.375 : 52.3, lon: 4.905, timestamp: iso(base + minute * 60 * SEC) });
@@ -179,19 +210,21 @@ describe('the ordering contract, as a property over random tracks and geofences'
     for (let i = 0; i < 24; i++) {
       lat += (random() - 0.5) * 0.006;
       lon += (random() - 0.5) * 0.01;
-      track.push({ lat, lon, timestamp: iso(start + i * 60 * SEC + Math.floor(random() * 30) * SEC) });
+      track.push({ lat, lon, timestamp: iso(start + i * 60 * SEC + Math.floor(random() * 30) * SEC), speed: Math.round(30 + random() * 50) });
     }
     // Three geofences on the track's way, two circles and a square, overlapping at times.
     for (let g = 0; g < 3; g++) {
       const near = track[Math.floor(random() * track.length)];
       const geometry =
         g < 2 ? { type: 'Circle', center: [near.lon, near.lat], radius: 150 + random() * 400 } : { type: 'Polygon', coordinates: [square(near.lon - 0.003, near.lat - 0.002, 0.005)] };
-      expect((await t.app.inject({ method: 'POST', url: '/geofences', payload: { id: `${fleetId}-g${g}`, name: `G${g}`, fleetId, geometry } })).statusCode).toBe(201);
+      // One geofence sets its own, lower speed limit (a school zone): overspeed follows whichever applies.
+      const payload = { id: `${fleetId}-g${g}`, name: `G${g}`, fleetId, geometry, ...(g === 2 && { speedLimitKmh: 40 }) };
+      expect((await t.app.inject({ method: 'POST', url: '/geofences', payload })).statusCode).toBe(201);
     }
-    const inOrder = (await createVehicle(t.app, { fleetId })).id;
+    const inOrder = (await createVehicle(t.app, { fleetId, speedLimitKmh: 60 })).id;
     for (const fix of track) expect((await send(inOrder, fix)).statusCode).toBe(200);
 
-    const shuffled = (await createVehicle(t.app, { fleetId })).id;
+    const shuffled = (await createVehicle(t.app, { fleetId, speedLimitKmh: 60 })).id;
     const deliveries = [...track, ...track.filter(() => random() < 0.3)].sort(() => random() - 0.5);
     const requests: Promise<unknown>[] = [];
     while (deliveries.length) {

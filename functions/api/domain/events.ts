@@ -8,7 +8,7 @@
 import * as crypto from 'crypto';
 import type { Position } from './position';
 
-export const EVENT_TYPES = ['geofenceEnter', 'geofenceExit', 'alarm'] as const;
+export const EVENT_TYPES = ['geofenceEnter', 'geofenceExit', 'overspeed', 'alarm'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export const GEOFENCE_EVENT_TYPES: readonly EventType[] = ['geofenceEnter', 'geofenceExit'];
 
@@ -22,13 +22,54 @@ export interface DerivedEvent {
   readonly position: Position;
   /** Traccar Client's `alarm` attribute (sos, …), for `alarm` events. */
   readonly alarm?: string;
+  /** The limit exceeded (km/h), for `overspeed` events. */
+  readonly speedLimitKmh?: number;
 }
 
 /** A geofence ready to test fixes against. */
 export interface WatchingGeofence {
   readonly id: string;
   readonly name: string;
+  /** km/h inside it, for overspeed. */
+  readonly speedLimitKmh?: number;
   contains(lat: number, lon: number): boolean;
+}
+
+/** The speed limit at a fix: the lowest of the geofences containing it that set one, else the vehicle's. */
+export function limitAt(fix: Position, geofences: readonly WatchingGeofence[], vehicleLimitKmh?: number): { kmh: number; geofence?: WatchingGeofence } | undefined {
+  let limit: { kmh: number; geofence?: WatchingGeofence } | undefined;
+  for (const geofence of geofences) {
+    if (geofence.speedLimitKmh === undefined || (limit && limit.kmh <= geofence.speedLimitKmh)) continue;
+    if (geofence.contains(fix.lat, fix.lon)) limit = { kmh: geofence.speedLimitKmh, geofence };
+  }
+  return limit ?? (vehicleLimitKmh === undefined ? undefined : { kmh: vehicleLimitKmh });
+}
+
+/**
+ * Overspeed events among consecutive kept fixes in time order: one at the first fix of a run over the
+ * limit that has lasted `minSeconds`. Whether a run has lasted that long at a fix g depends only on
+ * the fixes from the last one at or before g − minSeconds up to g, so a window of history
+ * `minSeconds` wide (plus a fix) around new fixes decides every event they can change. Fixes before
+ * `from` are that context: no event is reported for them.
+ */
+export function overspeedEvents(fixes: readonly Position[], geofences: readonly WatchingGeofence[], vehicleLimitKmh: number | undefined, minSeconds: number, from: number): DerivedEvent[] {
+  const limits = fixes.map((fix) => limitAt(fix, geofences, vehicleLimitKmh));
+  const over = fixes.map((fix, i) => fix.speed !== undefined && limits[i] !== undefined && fix.speed > limits[i]!.kmh);
+  const lastNotOver: number[] = [];
+  const lasted: boolean[] = [];
+  let anchor = -1; // the last fix at or before fixes[i].ts − minSeconds
+  for (let i = 0; i < fixes.length; i++) {
+    lastNotOver[i] = over[i] ? (i > 0 ? lastNotOver[i - 1] : -1) : i;
+    while (anchor + 1 <= i && fixes[anchor + 1].ts <= fixes[i].ts - minSeconds * 1000) anchor++;
+    lasted[i] = over[i] && anchor >= 0 && lastNotOver[i] < anchor;
+  }
+  const events: DerivedEvent[] = [];
+  for (let i = 0; i < fixes.length; i++) {
+    if (!lasted[i] || (i > 0 && lasted[i - 1]) || fixes[i].ts < from) continue;
+    const { kmh, geofence } = limits[i]!;
+    events.push({ type: 'overspeed', vehicleId: fixes[i].vehicleId, position: fixes[i], speedLimitKmh: kmh, ...(geofence && { geofenceId: geofence.id, geofenceName: geofence.name }) });
+  }
+  return events;
 }
 
 /** `000001795954905718#geofenceEnter#depot`: sorts by fix time, unique per vehicle. */

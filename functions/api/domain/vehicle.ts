@@ -8,6 +8,8 @@ export interface Vehicle {
   readonly id: string;
   readonly name: string;
   readonly plate?: string;
+  /** km/h: overspeed events when faster (a geofence's own limit applies inside it). */
+  readonly speedLimitKmh?: number;
   readonly fleetId?: string;
   readonly type: VehicleType;
   readonly metadata?: Readonly<Record<string, unknown>>;
@@ -30,6 +32,7 @@ export interface VehicleView {
   readonly id: string;
   readonly name: string;
   readonly plate: string | null;
+  readonly speedLimitKmh: number | null;
   readonly fleetId: string | null;
   readonly type: VehicleType;
   readonly metadata: Readonly<Record<string, unknown>>;
@@ -61,6 +64,7 @@ export function toVehicleView(vehicle: Vehicle, now: number, offlineAfterMs: num
     id: vehicle.id,
     name: vehicle.name,
     plate: vehicle.plate ?? null,
+    speedLimitKmh: vehicle.speedLimitKmh ?? null,
     fleetId: vehicle.fleetId ?? null,
     type: vehicle.type,
     metadata: vehicle.metadata ?? {},

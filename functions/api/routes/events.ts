@@ -35,6 +35,7 @@ export function toEventView(event: StoredEvent) {
     timestamp: new Date(event.ts).toISOString(),
     position: { lat: event.lat, lon: event.lon, ...(event.speed !== undefined && { speed: event.speed }), ...(event.heading !== undefined && { heading: event.heading }) },
     ...(event.alarm !== undefined && { alarm: event.alarm }),
+    ...(event.speedLimitKmh !== undefined && { speedLimitKmh: event.speedLimitKmh }),
     detectedAt: new Date(event.detectedAt).toISOString(),
     supersedes: event.supersedes ?? [],
     retractedAt: event.retractedAt === undefined ? null : new Date(event.retractedAt).toISOString(),

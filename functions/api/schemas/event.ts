@@ -20,6 +20,7 @@ export const eventViewSchema = {
       properties: { lat: { type: 'number' }, lon: { type: 'number' }, speed: { type: 'number' }, heading: { type: 'number' } },
     },
     alarm: { type: 'string', description: 'alarm events: the tracker\'s alarm (sos, …)' },
+    speedLimitKmh: { type: 'number', description: 'overspeed events: the limit exceeded, km/h (the geofence\'s when geofenceId is set, else the vehicle\'s)' },
     detectedAt: { type: 'string', format: 'date-time', description: 'When the platform derived it' },
     supersedes: { type: 'array', items: { type: 'string' }, description: 'Ids of events a late fix disproved, which this one replaces (they carry retractedAt)' },
     retractedAt: {

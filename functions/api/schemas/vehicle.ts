@@ -4,6 +4,12 @@ import { positionViewSchema } from './position';
 
 const nameSchema = { type: 'string', minLength: 1, maxLength: 100, description: 'Display name' } as const;
 const plateSchema = { type: 'string', minLength: 1, maxLength: 20, description: 'Registration plate' } as const;
+const speedLimitSchema = {
+  type: 'number',
+  exclusiveMinimum: 0,
+  maximum: 500,
+  description: 'km/h: an overspeed event when the vehicle drives faster (a geofence\'s own limit applies inside it)',
+} as const;
 const typeSchema = { type: 'string', enum: VEHICLE_TYPES, description: 'Kind of vehicle' } as const;
 const metadataSchema = {
   type: 'object',
@@ -35,6 +41,7 @@ export const createVehicleSchema = {
     id: { ...idSchema, description: `${idSchema.description}; generated when omitted` },
     name: nameSchema,
     plate: plateSchema,
+    speedLimitKmh: speedLimitSchema,
     fleetId: idSchema,
     type: { ...typeSchema, default: 'car' },
     metadata: metadataSchema,
@@ -49,6 +56,7 @@ export const patchVehicleSchema = {
   properties: {
     name: nameSchema,
     plate: { anyOf: [plateSchema, { type: 'null' }], description: 'null removes it' },
+    speedLimitKmh: { anyOf: [speedLimitSchema, { type: 'null' }], description: 'null removes it' },
     fleetId: { anyOf: [idSchema, { type: 'null' }], description: 'null removes it' },
     type: typeSchema,
     metadata: { ...metadataSchema, description: 'Replaces the whole metadata object' },
@@ -61,11 +69,12 @@ export const patchVehicleSchema = {
 
 export const vehicleViewSchema = {
   type: 'object',
-  required: ['id', 'name', 'plate', 'fleetId', 'type', 'metadata', 'deviceId', 'createdAt', 'updatedAt', 'position', 'status', 'lastSeenAt'],
+  required: ['id', 'name', 'plate', 'fleetId', 'type', 'metadata', 'deviceId', 'speedLimitKmh', 'createdAt', 'updatedAt', 'position', 'status', 'lastSeenAt'],
   properties: {
     id: { type: 'string' },
     name: { type: 'string' },
     plate: { type: ['string', 'null'] },
+    speedLimitKmh: { type: ['number', 'null'] },
     fleetId: { type: ['string', 'null'] },
     type: { type: 'string' },
     metadata: { type: 'object', additionalProperties: true },

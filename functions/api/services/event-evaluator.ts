@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { DerivedEvent, GEOFENCE_EVENT_TYPES, alarmEvents, eventId, eventKey, eventKeyRange, geofenceTransitions } from '../domain/events';
+import { OVERSPEED_MIN_SECONDS } from '../../../config/trackers';
+import { DerivedEvent, GEOFENCE_EVENT_TYPES, alarmEvents, eventId, eventKey, eventKeyRange, geofenceTransitions, overspeedEvents } from '../domain/events';
 import type { WatchingGeofence } from '../domain/events';
 import type { Position } from '../domain/position';
 import type { Vehicle } from '../domain/vehicle';
@@ -31,8 +32,8 @@ export class EventEvaluator {
 
   /** Evaluates the events of one vehicle's new fixes (as stored: filtered ones included). */
   async evaluate(vehicleId: string, fixes: readonly Position[], now = Date.now()): Promise<void> {
-    // Nothing to raise (no alarm, and no kept fix or no geofence at all): no read.
-    if (alarmEvents(fixes).length === 0 && (fixes.every((fix) => fix.filtered) || !(await this.geofences.any()))) return;
+    // Nothing to raise (no alarm, no kept fix): no read.
+    if (alarmEvents(fixes).length === 0 && fixes.every((fix) => fix.filtered)) return;
     const vehicle = await this.vehicles.get(vehicleId);
     if (!vehicle) return; // deleted since: its history is never shown, nor are events raised for it
     // Fixes sent to an earlier vehicle of the same id belong to none.
@@ -41,7 +42,7 @@ export class EventEvaluator {
     const kept = ours.filter((fix) => !fix.filtered).sort((a, b) => a.ts - b.ts);
     if (kept.length === 0) return;
     const watching = await this.geofences.watching(vehicle);
-    if (watching.length === 0) return;
+    if (watching.length === 0 && vehicle.speedLimitKmh === undefined) return;
     await this.evaluateWindow(vehicle, kept, watching, now);
   }
 
@@ -67,14 +68,49 @@ export class EventEvaluator {
         event,
       ]),
     );
-    const [fromKey, toKey] = eventKeyRange(lo, next?.ts ?? hi);
-    // Only events of geofences watching the vehicle now: those of a geofence deleted, rescoped, or of
-    // the vehicle's former fleet stay as they were raised (nothing here could re-derive them).
+    // Overspeed needs the fixes OVERSPEED_MIN_SECONDS around the window too (see overspeedEvents).
+    const speed = await this.overspeedContext(vehicle, watching, before, within.positions, lo, hi, now);
+    for (const event of speed?.events ?? []) desired.set(eventKey(event.position.ts, event.type, event.geofenceId), event);
+    const end = Math.max(next?.ts ?? hi, speed?.end ?? hi);
+    const [fromKey, toKey] = eventKeyRange(lo, end);
+    // Only events of geofences watching the vehicle now (and overspeed against its own limit): those of
+    // a geofence deleted, rescoped, or of its former fleet stay as they were raised (nothing here could
+    // re-derive them).
     const watched = new Set(watching.map((geofence) => geofence.id));
-    const existing = (await this.events.ofVehicle(vehicle.id, fromKey, toKey)).filter(
-      (event) => GEOFENCE_EVENT_TYPES.includes(event.type) && event.geofenceId !== undefined && watched.has(event.geofenceId),
-    );
+    const existing = (await this.events.ofVehicle(vehicle.id, fromKey, toKey)).filter((event) => {
+      if (GEOFENCE_EVENT_TYPES.includes(event.type)) return event.geofenceId !== undefined && watched.has(event.geofenceId) && event.ts <= (next?.ts ?? hi);
+      if (event.type === 'overspeed') return speed !== undefined && (event.geofenceId === undefined || watched.has(event.geofenceId));
+      return false;
+    });
     await this.reconcile(vehicle, desired, existing, now);
+  }
+
+  /**
+   * When a speed limit can apply (the vehicle's, or a watching geofence's): the overspeed events of
+   * the fixes around [lo, hi], from the kept fix OVERSPEED_MIN_SECONDS before the one before lo to
+   * the second kept fix more than OVERSPEED_MIN_SECONDS after hi (`end`): no event outside that can
+   * change.
+   */
+  private async overspeedContext(vehicle: Vehicle, watching: readonly WatchingGeofence[], before: Position | undefined, within: readonly Position[], lo: number, hi: number, now: number) {
+    if (vehicle.speedLimitKmh === undefined && !watching.some((geofence) => geofence.speedLimitKmh !== undefined)) return undefined;
+    const span = OVERSPEED_MIN_SECONDS * 1000;
+    const kept = (from: number, to: number) =>
+      this.positions.history({ vehicleId: vehicle.id, from, to, order: 'asc', limit: MAX_WINDOW_FIXES, receivedSince: vehicle.createdAt, now });
+    const anchor = before && (await this.positions.keptNeighbour(vehicle.id, before.ts - span + 1, 'before', vehicle.createdAt, now));
+    // With no fix that early, every fix before lo is within the span: few.
+    const [earlier, later, beyond] = await Promise.all([
+      before ? kept(anchor?.ts ?? 0, lo - 1) : Promise.resolve({ positions: [] as Position[] }),
+      kept(hi + 1, hi + span),
+      this.positions.keptNeighbour(vehicle.id, hi + span, 'after', vehicle.createdAt, now),
+    ]);
+    // The first fix past the span may still look back across the new fixes; the one after it decides
+    // whether its run had already lasted (sparse fixes: one a minute, say).
+    const further = beyond && (await this.positions.keptNeighbour(vehicle.id, beyond.ts, 'after', vehicle.createdAt, now));
+    const context = [...earlier.positions, ...within, ...later.positions, ...(beyond ? [beyond] : []), ...(further ? [further] : [])];
+    return {
+      events: overspeedEvents(context, watching, vehicle.speedLimitKmh, OVERSPEED_MIN_SECONDS, lo),
+      end: context[context.length - 1]?.ts ?? hi,
+    };
   }
 
   /** Makes the stored geofence events of a window equal `desired`: writes what is missing, retracts what is disproved. */
@@ -120,6 +156,7 @@ export class EventEvaluator {
       ...(position.speed !== undefined && { speed: position.speed }),
       ...(position.heading !== undefined && { heading: position.heading }),
       ...(event.alarm !== undefined && { alarm: event.alarm }),
+      ...(event.speedLimitKmh !== undefined && { speedLimitKmh: event.speedLimitKmh }),
       ...(supersedes.length > 0 && { supersedes }),
     };
     return stored;

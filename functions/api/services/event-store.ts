@@ -28,6 +28,8 @@ export interface StoredEvent {
   readonly speed?: number;
   readonly heading?: number;
   readonly alarm?: string;
+  /** overspeed: the limit exceeded (km/h). */
+  readonly speedLimitKmh?: number;
   /** When the platform derived it (epoch ms). */
   readonly detectedAt: number;
   /** Events this one replaces: retracted by the same correction. */

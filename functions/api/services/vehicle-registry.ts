@@ -11,6 +11,7 @@ export interface Registration {
   readonly id?: string;
   readonly name: string;
   readonly plate?: string;
+  readonly speedLimitKmh?: number;
   readonly fleetId?: string;
   readonly type: VehicleType;
   readonly metadata?: Record<string, unknown>;
@@ -44,6 +45,7 @@ export class VehicleRegistry {
       type: input.type,
       deviceId,
       ...(input.plate !== undefined && { plate: input.plate }),
+      ...(input.speedLimitKmh !== undefined && { speedLimitKmh: input.speedLimitKmh }),
       ...(input.fleetId !== undefined && { fleetId: input.fleetId }),
       ...(input.metadata !== undefined && { metadata: input.metadata }),
       createdAt: now,

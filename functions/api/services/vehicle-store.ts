@@ -25,6 +25,7 @@ const BY_GEO_TILE = VEHICLES_TABLE.globalSecondaryIndexes.find((index) => index.
 export interface VehicleChanges {
   readonly name?: string;
   readonly plate?: string | null;
+  readonly speedLimitKmh?: number | null;
   readonly fleetId?: string | null;
   readonly type?: VehicleType;
   readonly metadata?: Record<string, unknown>;
