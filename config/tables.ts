@@ -127,6 +127,12 @@ export const EVENTS_TABLE: TableDefinition = {
       sortKey: { name: 'eventKey', type: 'S' },
       accessPattern: 'GET /events — every event of the environment in time order, one UTC day per partition',
     },
+    {
+      name: 'byChange',
+      partitionKey: { name: 'changeDay', type: 'S' },
+      sortKey: { name: 'changeKey', type: 'S' },
+      accessPattern: 'GET /events/changes — every event raised or retracted since a time, in the order of those changes (a consumer\'s feed, corrections included)',
+    },
   ],
   ttlAttribute: 'expiresAt',
 };

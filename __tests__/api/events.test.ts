@@ -192,6 +192,44 @@ describe('the log over time (found in review)', () => {
   });
 });
 
+describe('GET /events/changes: a consumer\'s feed, corrections included', () => {
+  const base = Date.now() - 30 * 60 * SEC;
+  const at = (minute: number, inside: boolean): Fix => ({ lat: inside ? 52.375 : 52.3, lon: 4.905, timestamp: iso(base + minute * 60 * SEC) });
+
+  test('polling with the last cursor returns new events and retractions once each, in the order they happened', async () => {
+    const { fleetId } = await fleetWithDepot();
+    const { id } = await createVehicle(t.app, { fleetId });
+    type Change = { id: string; vehicleId: string; type: string; timestamp: string; retractedAt: string | null; supersedes: string[] };
+    const ours = (items: Change[]) => items.filter((e) => e.vehicleId === id);
+    let cursor = (await t.app.inject({ method: 'GET', url: '/events/changes?limit=200' })).json().nextCursor as string;
+    const poll = async () => {
+      await t.services.eventFeed.settled();
+      const items: Change[] = [];
+      for (;;) {
+        const response = await t.app.inject({ method: 'GET', url: `/events/changes?limit=2&cursor=${cursor}` });
+        expect(response.statusCode).toBe(200);
+        items.push(...response.json().items);
+        const next = response.json().nextCursor;
+        if (next === cursor || response.json().items.length === 0) break;
+        cursor = next;
+      }
+      return ours(items);
+    };
+
+    await send(id, [at(0, false), at(10, true)]);
+    const first = await poll();
+    expect(first.map((e) => [e.type, e.retractedAt])).toEqual([['geofenceEnter', null]]);
+    expect(await poll()).toEqual([]); // nothing new: nothing again
+    await send(id, at(5, true)); // a late fix: the enter was earlier
+    const corrections = await poll();
+    expect(corrections.map((e) => [e.id === first[0].id ? 'old' : 'new', e.retractedAt === null ? 'active' : 'retracted'])).toEqual(
+      expect.arrayContaining([['old', 'retracted'], ['new', 'active']]),
+    );
+    expect(corrections).toHaveLength(2);
+    expect(corrections.find((e) => e.retractedAt === null)!.supersedes).toEqual([first[0].id]);
+  });
+});
+
 describe('the ordering contract, as a property over random tracks and geofences', () => {
   /** mulberry32: a seeded generator, so a failing case can be replayed from its seed. */
   const prng = (seed: number) => () => {

@@ -50,7 +50,7 @@ describe('the API function is granted exactly the DynamoDB actions its code send
       { Sid: 'Geofences', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.geofences], Resource: [arn('geofences')] },
       { Sid: 'GeofenceIndexes', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.geofenceIndexes], Resource: [`${arn('geofences')}/index/byFleet`] },
       { Sid: 'Events', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.events], Resource: [arn('events')] },
-      { Sid: 'EventIndexes', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.eventIndexes], Resource: [`${arn('events')}/index/byFleet`, `${arn('events')}/index/byDay`] },
+      { Sid: 'EventIndexes', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.eventIndexes], Resource: [`${arn('events')}/index/byFleet`, `${arn('events')}/index/byDay`, `${arn('events')}/index/byChange`] },
     ]);
     // Sending to the KMS-encrypted dead-letter queue needs GenerateDataKey, not only Decrypt.
     const kms = statements.find((s) => s.Action.includes('kms:Decrypt'))!;

@@ -2,8 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ApiError } from '../domain/errors';
 import { EventType, eventKeyRange } from '../domain/events';
 import { MAX_FUTURE_KEPT_MS, parseQueryTimestamp } from '../domain/timestamps';
-import { ID_PATTERN, problemRef } from '../schemas/common';
-import { eventQuerySchema, eventViewSchema } from '../schemas/event';
+import { ID_PATTERN, cursorQuerySchema, problemRef } from '../schemas/common';
+import { MAX_EVENTS_PER_PAGE, eventQuerySchema, eventViewSchema } from '../schemas/event';
 import { vehicleIdParamsSchema } from '../schemas/vehicle';
 import { CursorKey, decodeCursor, encodeCursor } from '../services/cursor';
 import type { EventStore, StoredEvent } from '../services/event-store';
@@ -152,6 +152,63 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
     async (request) => {
       const page = await listEvents(events, request.query, Date.now(), retentionMs);
       return { items: page.events.map(toEventView), nextCursor: page.next ?? null };
+    },
+  );
+
+  app.get<{ Querystring: { since?: string; limit: number; cursor?: string } }>(
+    '/events/changes',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Every event raised or retracted since a time, in the order of those changes: a consumer\'s feed',
+        description:
+          'Poll it with the last nextCursor (or since = the last change seen) to see new events and corrections alike: a late fix that disproves an event ' +
+          'shows it again here with retractedAt, and its replacement (with supersedes) beside it. An event raised again after a retraction appears again.',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            since: { type: 'string', description: 'Changes from this time, inclusive: ISO-8601 or epoch ms (default: an hour ago; at most the retention back)' },
+            limit: { type: 'integer', minimum: 1, maximum: MAX_EVENTS_PER_PAGE, default: 50 },
+            cursor: cursorQuerySchema,
+          },
+        },
+        response: pageSchema,
+      },
+    },
+    async (request) => {
+      const now = Date.now();
+      const fromCursor = cursorRange(request.query.cursor);
+      const since = Math.max(parseQueryTimestamp(request.query.since, 'since') ?? fromCursor?.since ?? now - 3600_000, now - retentionMs);
+      if (since > now + 60_000) throw ApiError.badRequest('since must not be in the future', [{ field: 'since', message: 'must not be in the future' }]);
+      const days: string[] = [];
+      for (let t = Date.parse(day(since)); t <= now; t += DAY_MS) days.push(day(t));
+      const scope = `changes|${request.query.since ?? ''}`;
+      const fromKey = String(since).padStart(15, '0');
+      const shape = { vehicleId: 'S', eventKey: 'S', changeDay: 'S', changeKey: 'S', since: 'N', until: 'N' } as const;
+      const fits = (key: CursorKey) => days.includes(String(key.changeDay)) && (key.changeKey === '' || String(key.changeKey) >= fromKey);
+      const cursor = request.query.cursor ? decodeCursor(request.query.cursor, scope, shape, fits) : undefined;
+      const next = (key: Record<string, string>) => encodeCursor(scope, { ...key, since, until: now });
+      let index = cursor ? days.indexOf(String(cursor.changeDay)) : 0;
+      let startKey = cursor && cursor.changeKey !== '' ? withoutRange(cursor) : undefined;
+      const items: StoredEvent[] = [];
+      for (let read = 0; index < days.length && read < MAX_DAYS_PER_PAGE; read++) {
+        const page = await events.changes({ day: days[index], fromKey, limit: request.query.limit - items.length, startKey });
+        items.push(...page.events);
+        if (page.lastKey) return { items: items.map(toEventView), nextCursor: next(page.lastKey) };
+        if (items.length >= request.query.limit) break;
+        index++;
+        startKey = undefined;
+      }
+      // The end of the feed for now: the cursor resumes after the last change returned (or where this
+      // poll began), so polling with it again returns only what changed since.
+      const last = items[items.length - 1];
+      const resume = last
+        ? { changeDay: last.changeDay, vehicleId: last.vehicleId, eventKey: last.eventKey, changeKey: last.changeKey }
+        : cursor
+          ? (withoutRange(cursor) as Record<string, string>)
+          : { changeDay: days[0], vehicleId: '', eventKey: '', changeKey: '' };
+      return { items: items.map(toEventView), nextCursor: next(resume) };
     },
   );
 

@@ -4,7 +4,7 @@ import { DerivedEvent, GEOFENCE_EVENT_TYPES, alarmEvents, eventId, eventKey, eve
 import type { WatchingGeofence } from '../domain/events';
 import type { Position } from '../domain/position';
 import type { Vehicle } from '../domain/vehicle';
-import type { EventStore, StoredEvent } from './event-store';
+import { EventStore, StoredEvent, changed } from './event-store';
 import type { GeofenceIndex } from './geofence-index';
 import type { PositionStore } from './position-store';
 import type { VehicleStore } from './vehicle-store';
@@ -122,7 +122,7 @@ export class EventEvaluator {
     // A new event replaces the retracted ones of its own geofence (an enter moved earlier, say).
     const supersededBy = (event: DerivedEvent) => retracted.filter((old) => old.geofenceId === event.geofenceId).map((old) => old.id);
     const writes: StoredEvent[] = [
-      ...retracted.map((event) => ({ ...event, retractedAt: now })),
+      ...retracted.map((event) => changed({ ...event, retractedAt: now }, now)),
       ...added.map(([key, event]) => this.toStored(vehicle, key, event, now, supersededBy(event))),
     ];
     this.log.info({ vehicleId: vehicle.id, added: added.length, retracted: retracted.length }, 'events');
@@ -141,7 +141,7 @@ export class EventEvaluator {
 
   private toStored(vehicle: Vehicle, key: string, event: DerivedEvent, now: number, supersedes: readonly string[]): StoredEvent {
     const { position } = event;
-    const stored: StoredEvent = {
+    return changed({
       id: eventId(vehicle.id, key),
       vehicleId: vehicle.id,
       eventKey: key,
@@ -158,7 +158,6 @@ export class EventEvaluator {
       ...(event.alarm !== undefined && { alarm: event.alarm }),
       ...(event.speedLimitKmh !== undefined && { speedLimitKmh: event.speedLimitKmh }),
       ...(supersedes.length > 0 && { supersedes }),
-    };
-    return stored;
+    }, now);
   }
 }

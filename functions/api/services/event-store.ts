@@ -9,6 +9,7 @@ const SK = EVENTS_TABLE.sortKey!.name;
 const TTL = EVENTS_TABLE.ttlAttribute!;
 const BY_FLEET = EVENTS_TABLE.globalSecondaryIndexes.find((index) => index.name === 'byFleet')!;
 const BY_DAY = EVENTS_TABLE.globalSecondaryIndexes.find((index) => index.name === 'byDay')!;
+const BY_CHANGE = EVENTS_TABLE.globalSecondaryIndexes.find((index) => index.name === 'byChange')!;
 const DAY_SECONDS = 24 * 60 * 60;
 
 /** An event as stored: the events table item. */
@@ -36,6 +37,15 @@ export interface StoredEvent {
   readonly supersedes?: readonly string[];
   /** Set when a later-arriving fix showed the transition did not happen there (epoch ms). */
   readonly retractedAt?: number;
+  /** UTC day of the last change (raised or retracted): the byChange index's partition. */
+  readonly changeDay: string;
+  /** `<change time, 15 digits>#<vehicleId>#<eventKey>`: the order of the changes feed. */
+  readonly changeKey: string;
+}
+
+/** Stamps an event with the time of its last change (raised, retracted, raised again). */
+export function changed(event: Omit<StoredEvent, 'changeDay' | 'changeKey'>, at: number): StoredEvent {
+  return { ...event, changeDay: new Date(at).toISOString().slice(0, 10), changeKey: `${String(at).padStart(15, '0')}#${event.vehicleId}#${event.eventKey}` };
 }
 
 export interface EventQuery {
@@ -95,6 +105,24 @@ export class EventStore {
         return requests.length === 0;
       });
     }
+  }
+
+  /** One page of one UTC day's changes (raised or retracted events) from `fromKey` on, in change order. */
+  async changes(query: { day: string; fromKey: string; limit: number; startKey?: Record<string, string> }): Promise<{ events: StoredEvent[]; lastKey?: Record<string, string> }> {
+    const page = await storageCall(() =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: BY_CHANGE.name,
+          KeyConditionExpression: '#pk = :pk AND #sk >= :from',
+          ExpressionAttributeNames: { '#pk': BY_CHANGE.partitionKey.name, '#sk': BY_CHANGE.sortKey!.name },
+          ExpressionAttributeValues: { ':pk': query.day, ':from': query.fromKey },
+          Limit: query.limit,
+          ExclusiveStartKey: query.startKey,
+        }),
+      ),
+    );
+    return { events: (page.Items ?? []) as StoredEvent[], lastKey: page.LastEvaluatedKey as Record<string, string> | undefined };
   }
 
   /** One page of events in key (fix time) order, for the events routes. */
