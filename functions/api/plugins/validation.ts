@@ -80,14 +80,15 @@ function widestObject(value: unknown, limit: number, pointer = ''): { pointer: s
 
 /**
  * A body validator whose work is bounded: size and width checks first; a first-error pass that
- * settles valid bodies; and for an invalid array, the full report only for its first
- * MAX_FIELD_ERRORS invalid items (each found by a first-error pass), the rest counted.
+ * settles valid bodies; and for an invalid array, full reports of its invalid items (each found by
+ * a first-error pass) only until they hold MAX_FIELD_ERRORS problems, the other items counted.
  */
 function boundedBody(schema: BodySchema, all: Ajv, first: Ajv): ValidateFunction {
   const validate = all.compile(schema);
   const quick = first.compile(schema);
   const itemSchema = topLevelItems(schema);
   const quickItem = itemSchema ? first.compile(itemSchema) : undefined;
+  const itemDetail = itemSchema ? all.compile(itemSchema) : undefined;
   const maxItems = topLevelMaxItems(schema);
   const bounded = ((data: unknown) => {
     if (maxItems !== undefined && Array.isArray(data) && data.length > maxItems) {
@@ -108,19 +109,27 @@ function boundedBody(schema: BodySchema, all: Ajv, first: Ajv): ValidateFunction
       bounded.errors = null;
       return true;
     }
-    if (quickItem && Array.isArray(data)) {
-      const invalid: number[] = [];
-      for (let i = 0; i < data.length; i++) if (!quickItem(data[i])) invalid.push(i);
-      if (invalid.length > MAX_FIELD_ERRORS) {
-        const reported = invalid.slice(0, MAX_FIELD_ERRORS);
-        validate(reported.map((i) => data[i]));
-        // Errors of the subset, under their items' real indexes; then how many items were not detailed.
-        bounded.errors = [
-          ...(validate.errors ?? []).map((e) => ({ ...e, instancePath: e.instancePath.replace(/^\/(\d+)/, (_m, k: string) => `/${reported[Number(k)]}`) })),
-          { keyword: 'invalidItems', instancePath: '', schemaPath: '#', params: { count: invalid.length - reported.length }, message: `has ${invalid.length - reported.length} more invalid items after those listed` },
-        ];
-        return false;
+    const invalid: number[] = [];
+    if (quickItem && Array.isArray(data)) for (let i = 0; i < data.length; i++) if (!quickItem(data[i])) invalid.push(i);
+    // Otherwise the array itself is wrong (empty, say) or the body is an object: the full report is small.
+    if (itemDetail && invalid.length > 0) {
+      // Full reports item by item, only until they hold MAX_FIELD_ERRORS problems: one item with 45
+      // bad attributes already fills the answer, and detailing 20 such items cost 100 ms of CPU.
+      const detailed: ErrorObject[] = [];
+      let items = 0;
+      while (items < invalid.length && detailed.length < MAX_FIELD_ERRORS) {
+        const index = invalid[items++];
+        itemDetail((data as unknown[])[index]);
+        detailed.push(...(itemDetail.errors ?? []).map((e) => ({ ...e, instancePath: `/${index}${e.instancePath}` })));
       }
+      const undetailed = invalid.length - items;
+      bounded.errors = [
+        ...detailed,
+        ...(undetailed > 0
+          ? [{ keyword: 'invalidItems', instancePath: '', schemaPath: '#', params: { count: undetailed }, message: `has ${undetailed} more invalid items after those listed` }]
+          : []),
+      ];
+      return false;
     }
     const valid = validate(data);
     bounded.errors = validate.errors;
