@@ -97,6 +97,8 @@ export interface EnvironmentConfig {
     readonly api: FunctionSettings;
     /** The event log's stream consumer (one batch at a time per shard). */
     readonly events: FunctionSettings;
+    /** The every-minute status sweep (deviceOffline / deviceOnline). */
+    readonly status: FunctionSettings;
   };
   readonly logRetentionDays: number;
   readonly network: {
@@ -162,6 +164,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
     functions: {
       api: { memoryMb: 512, timeoutSeconds: 15, provisionedConcurrency: 0 },
       events: { memoryMb: 512, timeoutSeconds: 30, provisionedConcurrency: 0 },
+      status: { memoryMb: 256, timeoutSeconds: 50, provisionedConcurrency: 0 },
     },
     logRetentionDays: 14,
     network: { vpcCidr: '10.70.0.0/16', availabilityZones: 2 },
@@ -193,6 +196,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
     functions: {
       api: { memoryMb: 1024, timeoutSeconds: 15, provisionedConcurrency: 5, reservedConcurrency: 500 },
       events: { memoryMb: 1024, timeoutSeconds: 30, provisionedConcurrency: 0 },
+      status: { memoryMb: 512, timeoutSeconds: 50, provisionedConcurrency: 0 },
     },
     logRetentionDays: 90,
     network: { vpcCidr: '10.80.0.0/16', availabilityZones: 3 },

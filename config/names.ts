@@ -34,9 +34,9 @@ export function cacheKeyPrefix(environment: string, vehiclesTable: string, names
 
 /**
  * Lambda jobs. The HTTP API's job is `api` (function `vehicle-tracking-<env>-api`); `events` derives
- * the event log from the positions table's stream.
+ * the event log from the positions table's stream; `status` raises deviceOffline/deviceOnline every minute.
  */
-export const FUNCTION_JOBS = ['api', 'events'] as const;
+export const FUNCTION_JOBS = ['api', 'events', 'status'] as const;
 export type FunctionJob = (typeof FUNCTION_JOBS)[number];
 
 export function functionName(environment: string, job: FunctionJob): string {

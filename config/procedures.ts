@@ -37,6 +37,8 @@ export const API_RELEASE_TARGET = 'module.api_services.terraform_data.api_releas
 const API_RELEASE = API_RELEASE_TARGET;
 /** The events function's release: code, settings, policy and alias together (as the API's). */
 export const EVENTS_RELEASE_TARGET = 'module.api_services.terraform_data.events_release';
+/** The status function's release (the schedule invokes its alias). */
+export const STATUS_RELEASE_TARGET = 'module.api_services.terraform_data.status_release';
 
 /** Stateful stores no procedure may touch unless it is about them. */
 const TABLES_AND_SCALING = ['module.database.**'];
@@ -93,6 +95,23 @@ export const PROCEDURES: readonly Procedure[] = [
       'module.api_services.aws_lambda_function_event_invoke_config.events_async_failures',
     ],
     mustNotTouch: [...TABLES_AND_SCALING, 'module.cache.**', 'module.monitoring.**', 'module.storage.**', 'module.api_services.aws_api_gateway_*.*', 'module.api_services.aws_lambda_function.api'],
+  },
+  {
+    id: 'status-release',
+    section: 'Lambda Recovery',
+    commands: [
+      'npm run synth -- <env>',
+      'cd cdktf.out/stacks/vehicle-tracking-<env>',
+      'terraform init',
+      `terraform apply -target=${STATUS_RELEASE_TARGET}`,
+      'aws lambda get-alias --function-name vehicle-tracking-<env>-status --name live --query FunctionVersion',
+    ],
+    changes: [
+      'module.api_services.aws_lambda_function.status',
+      'module.api_services.aws_lambda_alias.status_live',
+      'module.api_services.aws_iam_role_policy.status_policy',
+    ],
+    mustNotTouch: [...TABLES_AND_SCALING, 'module.cache.**', 'module.monitoring.**', 'module.storage.**', 'module.api_services.aws_api_gateway_*.*', 'module.api_services.aws_lambda_function.api', 'module.api_services.aws_lambda_function.events'],
   },
   {
     id: 'lambda-rollback',
@@ -156,7 +175,7 @@ export const PROCEDURES: readonly Procedure[] = [
       'terraform state rm module.database.aws_dynamodb_table.vehicles',
       'terraform import module.database.aws_dynamodb_table.vehicles vehicle-tracking-<env>-vehicles-restored',
       // Both functions name the tables; a restored positions table has a new stream for module.events.
-      ...applyTargets(['module.database', API_RELEASE_TARGET, EVENTS_RELEASE_TARGET, 'module.events', 'module.monitoring']),
+      ...applyTargets(['module.database', API_RELEASE_TARGET, EVENTS_RELEASE_TARGET, STATUS_RELEASE_TARGET, 'module.events', 'module.monitoring']),
     ],
     changes: [
       'module.database.aws_dynamodb_table.*',
@@ -176,7 +195,7 @@ export const PROCEDURES: readonly Procedure[] = [
     id: 'dynamodb-index-change',
     section: 'Maintenance Checklist',
     // The table with its new index, the index's auto scaling, the functions' grants on it, its alarms.
-    commands: ['npm run synth -- <env>', ...applyTargets(['module.database', API_RELEASE_TARGET, EVENTS_RELEASE_TARGET, 'module.monitoring'])],
+    commands: ['npm run synth -- <env>', ...applyTargets(['module.database', API_RELEASE_TARGET, EVENTS_RELEASE_TARGET, STATUS_RELEASE_TARGET, 'module.monitoring'])],
     changes: [
       'module.database.aws_dynamodb_table.*',
       'module.database.aws_appautoscaling_target.*?',

@@ -77,7 +77,7 @@ describe.each(environmentNames())('procedures in %s', (environment) => {
     },
   );
 
-  test.each(['api', 'events'])('the %s function\'s release is one target that reaches everything that runs its code', (job) => {
+  test.each(['api', 'events', 'status'])('the %s function\'s release is one target that reaches everything that runs its code', (job) => {
     const closure = graph.changedBy([`module.api_services.terraform_data.${job}_release`]);
     const running = graph.resourceAddresses.filter((a) => new RegExp(`aws_lambda_(function|alias|provisioned_concurrency_config)\\.${job}(_|$)|aws_iam_role_policy\\.${job}_policy`).test(a));
     expect(running.length).toBeGreaterThanOrEqual(3);

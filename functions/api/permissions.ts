@@ -18,7 +18,7 @@ export const API_DYNAMODB_ACCESS = {
   /** services/geofence-store.ts, on the byFleet index */
   geofenceIndexes: ['dynamodb:Query'],
   /** services/event-store.ts */
-  events: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
+  events: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
   /** services/event-store.ts, on the byFleet and byDay indexes */
   eventIndexes: ['dynamodb:Query'],
 } as const;
@@ -33,4 +33,10 @@ export const EVENTS_FUNCTION_DYNAMODB_ACCESS = {
   geofences: ['dynamodb:Scan'],
   events: ['dynamodb:BatchWriteItem', 'dynamodb:Query'],
   positionsStream: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+} as const;
+
+/** What the status function (functions/status/lambda.ts, StatusSweep) calls, per table. */
+export const STATUS_FUNCTION_DYNAMODB_ACCESS = {
+  vehicles: ['dynamodb:Scan', 'dynamodb:UpdateItem'],
+  events: ['dynamodb:PutItem'],
 } as const;

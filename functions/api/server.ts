@@ -6,6 +6,7 @@ import { seedDemoFleet } from '../local/demo-fleet';
 import { devLogDestination } from '../local/pretty-log';
 import { buildApp } from './app';
 import { createServices } from './services';
+import { StatusSweep } from './services/status-sweep';
 
 /**
  * Local dev server: the same app as in Lambda, on an embedded DynamoDB and local Redis.
@@ -30,10 +31,16 @@ async function main(): Promise<void> {
   if (host === '127.0.0.1' || host === 'localhost') log.info('Only this machine can reach it; HOST=0.0.0.0 lets phones on the same network report');
   if (dev.config.apiKeys.length === 0) log.info('API_KEYS is not set: the local API accepts requests without x-api-key');
 
+  // What the status function does every minute in AWS: deviceOffline / deviceOnline.
+  const sweep = new StatusSweep(services.vehicles, services.events, dev.config.offlineAfterMinutes * 60_000, log);
+  const sweeping = setInterval(() => void sweep.run().catch((error: Error) => log.error({ err: error }, 'status sweep failed')), 60_000);
+  sweeping.unref();
+
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    clearInterval(sweeping);
     await app.close();
     // An in-memory data set is gone with this process: so are its cache entries.
     if (dev.inMemory) await services.cache.clearAll().catch(() => undefined);

@@ -5,10 +5,13 @@ import type { EnvironmentConfig } from '../../config/environments';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { physicalTableName } from '../../config/environments';
-import { TableKey, apiKeysSecretName, redisAuthSecretName, redisEndpointSecretName, secretArnPattern } from '../../config/names';
+import { TableKey, functionName, apiKeysSecretName, redisAuthSecretName, redisEndpointSecretName, secretArnPattern } from '../../config/names';
 import { RUNTIME_ENV } from '../../config/runtime-env';
 import { EVENTS_TABLE, GEOFENCES_TABLE, TABLES, VEHICLES_TABLE } from '../../config/tables';
-import { API_DYNAMODB_ACCESS, EVENTS_FUNCTION_DYNAMODB_ACCESS } from '../../functions/api/permissions';
+import { API_DYNAMODB_ACCESS, EVENTS_FUNCTION_DYNAMODB_ACCESS, STATUS_FUNCTION_DYNAMODB_ACCESS } from '../../functions/api/permissions';
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { bundleFunction } from '../../functions/build/bundle-function';
 import { ModuleStack } from '../core/module-stack';
 import { NodeFunction } from './node-function';
@@ -43,6 +46,7 @@ export type ApiServicesOutputs =
 export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiServicesOutputs> {
   readonly api: NodeFunction;
   readonly events: NodeFunction;
+  readonly status: NodeFunction;
   readonly restApi: RestApi;
 
   constructor(props: ApiServicesModuleProps) {
@@ -168,6 +172,41 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
         { sid: 'Events', actions: EVENTS_FUNCTION_DYNAMODB_ACCESS.events, resources: [tables.events.arn] },
         { sid: 'UseTheEnvironmentKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kmsKeyArn] },
       ],
+    });
+
+    const statusBundle = bundleFunction('status');
+    this.status = new NodeFunction(this, {
+      environmentName: env.name,
+      job: 'status',
+      description: 'Raises deviceOffline / deviceOnline every minute (the status sweep)',
+      bundle: statusBundle,
+      zipPath: this.addFile('dist/status.zip', statusBundle.zip),
+      settings: env.functions.status,
+      logRetentionDays: env.logRetentionDays,
+      kmsKeyArn,
+      subnetIds,
+      securityGroupIds: [securityGroupId],
+      environmentVariables: { ...dataVariables, [RUNTIME_ENV.offlineAfterMinutes]: String(env.trackers.offlineAfterMinutes) },
+      statements: [
+        { sid: 'Vehicles', actions: STATUS_FUNCTION_DYNAMODB_ACCESS.vehicles, resources: [tables.vehicles.arn] },
+        { sid: 'Events', actions: STATUS_FUNCTION_DYNAMODB_ACCESS.events, resources: [tables.events.arn] },
+        { sid: 'UseTheEnvironmentKey', actions: ['kms:Decrypt'], resources: [kmsKeyArn] },
+      ],
+    });
+    // Every minute; a missed or failed run is made up by the next (the sweep looks at the state, not the tick).
+    const schedule = new CloudwatchEventRule(this, 'status_schedule', {
+      name: `${functionName(env.name, 'status')}-every-minute`,
+      description: 'Runs the status sweep (deviceOffline / deviceOnline)',
+      scheduleExpression: 'rate(1 minute)',
+    });
+    new CloudwatchEventTarget(this, 'status_schedule_target', { rule: schedule.name, arn: this.status.alias.arn, retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 } });
+    new LambdaPermission(this, 'status_schedule_permission', {
+      statementId: 'AllowTheSchedule',
+      action: 'lambda:InvokeFunction',
+      functionName: this.status.function.functionName,
+      qualifier: this.status.alias.name,
+      principal: 'events.amazonaws.com',
+      sourceArn: schedule.arn,
     });
 
     this.restApi = new RestApi(this, { environment: env, handler: this.api, kmsKeyArn, region, account });

@@ -8,7 +8,7 @@
 import * as crypto from 'crypto';
 import type { Position } from './position';
 
-export const EVENT_TYPES = ['geofenceEnter', 'geofenceExit', 'overspeed', 'alarm'] as const;
+export const EVENT_TYPES = ['geofenceEnter', 'geofenceExit', 'overspeed', 'alarm', 'deviceOffline', 'deviceOnline'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export const GEOFENCE_EVENT_TYPES: readonly EventType[] = ['geofenceEnter', 'geofenceExit'];
 

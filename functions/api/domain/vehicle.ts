@@ -26,6 +26,8 @@ export interface Vehicle {
   readonly latest?: Position;
   /** When a fix (filtered or not) last arrived, epoch ms; absent before any, or on items from before it existed. */
   readonly lastSeenAt?: number;
+  /** Set by the status sweep when it raised deviceOffline: the lastSeenAt it was raised for. */
+  readonly offlineSince?: number;
 }
 
 export interface VehicleView {

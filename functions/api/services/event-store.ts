@@ -1,7 +1,7 @@
-import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { EVENTS_TABLE } from '../../../config/tables';
 import type { EventType } from '../domain/events';
-import { storageCall } from './dynamo-client';
+import { isConditionalCheckFailed, storageCall } from './dynamo-client';
 import { withBackoff } from './retry';
 
 const PK = EVENTS_TABLE.partitionKey.name;
@@ -104,6 +104,24 @@ export class EventStore {
         requests = (UnprocessedItems?.[this.table] as typeof requests | undefined) ?? [];
         return requests.length === 0;
       });
+    }
+  }
+
+  /** Writes the event unless it exists (a sweep retried, or two at once): it is raised once, never re-stamped. */
+  async putIfAbsent(event: StoredEvent): Promise<void> {
+    try {
+      await storageCall(() =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...event, [TTL]: Math.floor(event.ts / 1000) + this.retentionDays * DAY_SECONDS },
+            ConditionExpression: 'attribute_not_exists(#sk)',
+            ExpressionAttributeNames: { '#sk': SK },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 

@@ -289,6 +289,50 @@ export class VehicleStore {
     }
   }
 
+  /** One page of every vehicle, with what the status sweep needs (a Scan; `startKey` from the previous page). */
+  async statusPage(startKey?: Record<string, unknown>): Promise<{ vehicles: Vehicle[]; lastKey?: Record<string, unknown> }> {
+    const page = await storageCall(() =>
+      this.db.send(
+        new ScanCommand({
+          TableName: this.table,
+          ProjectionExpression: '#key, createdAt, fleetId, lastSeenAt, offlineSince, latest',
+          ExpressionAttributeNames: { '#key': KEY },
+          ExclusiveStartKey: startKey,
+          Limit: 500,
+        }),
+      ),
+    );
+    return { vehicles: (page.Items ?? []).map(fromItem), lastKey: page.LastEvaluatedKey };
+  }
+
+  /**
+   * Records the status sweep's verdict: offline since `lastSeenAt` (only if no fix arrived since and
+   * it is not marked yet), or back online (only if still marked for `offlineSince`). False: another
+   * sweep or a fix got there first.
+   */
+  async markOffline(vehicle: Pick<Vehicle, 'id' | 'createdAt'>, lastSeenAt: number): Promise<boolean> {
+    return this.conditional(vehicle.id, 'SET offlineSince = :seen', 'createdAt = :createdAt AND attribute_not_exists(offlineSince) AND (lastSeenAt = :seen OR (attribute_not_exists(lastSeenAt) AND latest.receivedAt = :seen))', {
+      ':seen': lastSeenAt,
+      ':createdAt': vehicle.createdAt,
+    });
+  }
+
+  async markOnline(vehicle: Pick<Vehicle, 'id' | 'createdAt'>, offlineSince: number): Promise<boolean> {
+    return this.conditional(vehicle.id, 'REMOVE offlineSince', 'createdAt = :createdAt AND offlineSince = :since', { ':since': offlineSince, ':createdAt': vehicle.createdAt });
+  }
+
+  private async conditional(id: string, update: string, condition: string, values: Record<string, unknown>): Promise<boolean> {
+    try {
+      await storageCall(() =>
+        this.db.send(new UpdateCommand({ TableName: this.table, Key: { [KEY]: id }, UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values })),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
   /**
    * Records that a fix arrived at `at` that did not become the latest position (filtered, or older
    * than the stored latest): only forward, only for that vehicle (a re-created one is left alone).
