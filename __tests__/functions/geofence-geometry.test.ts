@@ -38,6 +38,17 @@ describe('geofence containment', () => {
   });
 });
 
+describe('holes that are holes', () => {
+  test('a hole inside the outer ring is accepted, across the antimeridian too', () => {
+    expect(geometryProblems(polygon(square(4, 52, 1), square(4.25, 52.25, 0.5)))).toEqual([]);
+    const outer: [number, number][] = [[178, -18], [-178, -18], [-178, -15], [178, -15], [178, -18]];
+    const hole: [number, number][] = [[179.5, -17], [-179.5, -17], [-179.5, -16], [179.5, -16], [179.5, -17]];
+    expect(geometryProblems(polygon(outer, hole))).toEqual([]);
+    expect(prepareGeometry(polygon(outer, hole)).contains(-16.5, 179.9)).toBe(false);
+    expect(prepareGeometry(polygon(outer, hole)).contains(-16.5, 178.5)).toBe(true);
+  });
+});
+
 describe('geofence validation names the field', () => {
   test.each([
     ['an open ring', polygon([[0, 0], [1, 0], [1, 1], [0, 1]]), 'geometry.coordinates[0]', /closed/],
@@ -48,6 +59,8 @@ describe('geofence validation names the field', () => {
     ['a bad polygon of a multipolygon', { type: 'MultiPolygon', coordinates: [[square(0, 0, 1)], [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]] } as GeofenceGeometry, 'geometry.coordinates[1][0]', /intersect/],
     ['a ring on one line', polygon([[0, 0], [1, 1], [2, 2], [0, 0]]), 'geometry.coordinates[0]', /enclose an area/],
     ['a ring of one repeated position', polygon([[1, 1], [1, 1], [1, 1], [1, 1]]), 'geometry.coordinates[0]', /enclose an area/],
+    ['a hole outside the outer ring', polygon(square(0, 0, 1), square(5, 5, 1)), 'geometry.coordinates[1]', /inside the outer ring/],
+    ['a hole crossing the outer ring', polygon(square(0, 0, 1), square(0.5, 0.5, 1)), 'geometry.coordinates[1]', /inside the outer ring/],
     ['a radius too small', { type: 'Circle', center: [0, 0], radius: 5 } as GeofenceGeometry, 'geometry.radius', /10 to 100000/],
     ['a radius too large', { type: 'Circle', center: [0, 0], radius: 100_001 } as GeofenceGeometry, 'geometry.radius', /10 to 100000/],
   ])('%s', (_name, geometry, field, message) => {

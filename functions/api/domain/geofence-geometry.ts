@@ -90,7 +90,20 @@ function ringProblems(ring: Ring, field: string): FieldError[] {
 }
 
 function polygonProblems(polygon: PolygonCoordinates, field: string): FieldError[] {
-  return polygon.flatMap((ring, i) => ringProblems(ring, `${field}[${i}]`));
+  const problems = polygon.flatMap((ring, i) => ringProblems(ring, `${field}[${i}]`));
+  if (problems.length) return problems;
+  // Holes: inside the outer ring, touching it nowhere (else "inside" would mean something else).
+  const outer = unwrap(polygon[0]);
+  for (let i = 1; i < polygon.length; i++) {
+    const hole = unwrap(polygon[i]);
+    const shift = Math.round((outer[0][0] - hole[0][0]) / 360) * 360; // the same side of the antimeridian as the outer ring
+    const shifted = hole.map(([lon, lat]) => [lon + shift, lat]);
+    const crosses = shifted.some((_, a) => a < shifted.length - 1 && outer.some((__, b) => b < outer.length - 1 && segmentsIntersect(shifted[a], shifted[a + 1], outer[b], outer[b + 1])));
+    if (crosses || !inRing(outer, shifted[0][0], shifted[0][1])) {
+      return [{ field: `${field}[${i}]`, message: 'is a hole: it must lie inside the outer ring (the first), touching it nowhere' }];
+    }
+  }
+  return [];
 }
 
 /** What is wrong with a geometry (already schema-valid: types and coordinate ranges), each problem naming its field. */
