@@ -166,7 +166,9 @@ describe('what a fleet\'s position filter does to its trackers\' fixes', () => {
 
   test('the JSON API goes through the same filter; a batch is thinned oldest first whatever its order', async () => {
     const { id } = await trackerIn(newFleet(), { minIntervalSeconds: 30 });
-    const at = (secondsAgo: number) => ({ lat: 10 + secondsAgo / 1000, lon: 10, timestamp: iso(Date.now() - secondsAgo * SEC) });
+    // One clock reading: fixes 30 s apart must stay exactly 30 s apart, however slow the run.
+    const now = Date.now();
+    const at = (secondsAgo: number) => ({ lat: 10 + secondsAgo / 1000, lon: 10, timestamp: iso(now - secondsAgo * SEC) });
     const response = await t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: [at(40), at(100), at(60), at(90), at(70)] });
     expect(response.json()).toEqual({ stored: 5, duplicatesInRequest: 0, filtered: 2 });
     expect((await historyOf(id)).map((p) => p.filtered ?? 'kept')).toEqual(['kept', 'too-soon', 'kept', 'too-soon', 'kept']);
