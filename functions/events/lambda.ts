@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import pino from 'pino';
 import { loadConfig } from '../api/config';
-import type { Position } from '../api/domain/position';
+import { Position, byVehicle } from '../api/domain/position';
 import { EventEvaluator } from '../api/services/event-evaluator';
 import { EventStore } from '../api/services/event-store';
 import { createDocumentClient } from '../api/services/dynamo-client';
@@ -36,14 +36,12 @@ let container: ReturnType<typeof init> | undefined;
 
 /** The fixes a batch stored (inserted or rewritten), by vehicle, in stream order. */
 export function fixesByVehicle(event: DynamoDBStreamEvent): Map<string, Position[]> {
-  const byVehicle = new Map<string, Position[]>();
-  for (const record of event.Records) {
+  const fixes = event.Records.flatMap((record) => {
     const image = record.dynamodb?.NewImage;
-    if (record.eventName === 'REMOVE' || !image) continue; // expiry (TTL) raises no event
-    const fix = positionFromItem(unmarshall(image as Record<string, AttributeValue>));
-    byVehicle.set(fix.vehicleId, [...(byVehicle.get(fix.vehicleId) ?? []), fix]);
-  }
-  return byVehicle;
+    // Expiry (TTL) raises no event.
+    return record.eventName === 'REMOVE' || !image ? [] : [positionFromItem(unmarshall(image as Record<string, AttributeValue>))];
+  });
+  return byVehicle(fixes);
 }
 
 export async function handler(event: DynamoDBStreamEvent): Promise<void> {

@@ -82,7 +82,9 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
       recoveryWindowInDays: 7,
     });
 
-    // What both functions are told about the data: the environment, its tables and the retention.
+    // Where every function runs and logs: the same for the api, events and status jobs.
+    const placement = { environmentName: env.name, logRetentionDays: env.logRetentionDays, kmsKeyArn, subnetIds, securityGroupIds: [securityGroupId] };
+    // What every function is told about the data: the environment, its tables and the retention.
     const dataVariables = {
       [RUNTIME_ENV.environment]: env.name,
       [RUNTIME_ENV.vehiclesTable]: tables.vehicles.name,
@@ -95,16 +97,12 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
     };
     const bundle = bundleFunction('api');
     this.api = new NodeFunction(this, {
-      environmentName: env.name,
+      ...placement,
       job: 'api',
       description: 'Vehicle tracking HTTP API (Fastify)',
       bundle,
       zipPath: this.addFile('dist/api.zip', bundle.zip),
       settings: env.functions.api,
-      logRetentionDays: env.logRetentionDays,
-      kmsKeyArn,
-      subnetIds,
-      securityGroupIds: [securityGroupId],
       environmentVariables: {
         ...dataVariables,
         // The events function evaluates every stored fix from the table's stream, not the API.
@@ -150,16 +148,12 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
 
     const eventsBundle = bundleFunction('events');
     this.events = new NodeFunction(this, {
-      environmentName: env.name,
+      ...placement,
       job: 'events',
       description: 'Derives the event log (geofence enter/exit, alarms) from the positions table\'s stream',
       bundle: eventsBundle,
       zipPath: this.addFile('dist/events.zip', eventsBundle.zip),
       settings: env.functions.events,
-      logRetentionDays: env.logRetentionDays,
-      kmsKeyArn,
-      subnetIds,
-      securityGroupIds: [securityGroupId],
       environmentVariables: {
         ...dataVariables,
       },
@@ -176,16 +170,12 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
 
     const statusBundle = bundleFunction('status');
     this.status = new NodeFunction(this, {
-      environmentName: env.name,
+      ...placement,
       job: 'status',
       description: 'Raises deviceOffline / deviceOnline every minute (the status sweep)',
       bundle: statusBundle,
       zipPath: this.addFile('dist/status.zip', statusBundle.zip),
       settings: env.functions.status,
-      logRetentionDays: env.logRetentionDays,
-      kmsKeyArn,
-      subnetIds,
-      securityGroupIds: [securityGroupId],
       environmentVariables: { ...dataVariables, [RUNTIME_ENV.offlineAfterMinutes]: String(env.trackers.offlineAfterMinutes) },
       statements: [
         { sid: 'Vehicles', actions: STATUS_FUNCTION_DYNAMODB_ACCESS.vehicles, resources: [tables.vehicles.arn] },

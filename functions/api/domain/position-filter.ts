@@ -4,7 +4,7 @@
  */
 import type { PositionFilterSettings } from '../../../config/trackers';
 import { distanceMeters } from './geo';
-import type { FilterReason } from './position';
+import type { FilterReason, Position } from './position';
 
 /** What plausibility needs of a fix as sent. */
 export interface FixAsSent {
@@ -26,17 +26,8 @@ export function implausibility(fix: FixAsSent, settings: PositionFilterSettings)
   return undefined;
 }
 
-/** A fix kept as a location: what thinning compares with. */
-export interface KeptFix {
-  readonly ts: number;
-  readonly lat: number;
-  readonly lon: number;
-  readonly speed?: number;
-  readonly heading?: number;
-  readonly altitude?: number;
-  readonly accuracy?: number;
-  readonly attributes?: Readonly<Record<string, string | number | boolean>>;
-}
+/** A fix kept as a location: what thinning compares with (a Position's measurements). */
+export type KeptFix = Pick<Position, 'ts' | 'lat' | 'lon' | 'speed' | 'heading' | 'altitude' | 'accuracy' | 'attributes'>;
 
 /** The same fix sent again: every measurement equal (the arrival time aside). */
 export function sameFix(a: KeptFix, b: KeptFix): boolean {

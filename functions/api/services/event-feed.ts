@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Position } from '../domain/position';
+import { Position, byVehicle } from '../domain/position';
 import type { EventEvaluator } from './event-evaluator';
 
 /** Where ingest announces the fixes it stored, for event evaluation. */
@@ -29,9 +29,7 @@ export class InProcessEventFeed implements EventFeed {
   ) {}
 
   publish(fixes: readonly Position[]): void {
-    const byVehicle = new Map<string, Position[]>();
-    for (const fix of fixes) byVehicle.set(fix.vehicleId, [...(byVehicle.get(fix.vehicleId) ?? []), fix]);
-    for (const [vehicleId, own] of byVehicle) {
+    for (const [vehicleId, own] of byVehicle(fixes)) {
       const run = () => this.evaluator.evaluate(vehicleId, own);
       const queued = (this.queues.get(vehicleId) ?? Promise.resolve())
         .then(() => run().catch(run))

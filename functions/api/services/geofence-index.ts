@@ -27,11 +27,6 @@ export class GeofenceIndex {
     return (await this.all()).filter((geofence) => appliesTo(geofence, vehicle));
   }
 
-  /** Whether the environment has any geofence at all. */
-  async any(): Promise<boolean> {
-    return (await this.all()).length > 0;
-  }
-
   /** Forget what was read: this instance changed a geofence. */
   invalidate(): void {
     this.loaded = undefined;

@@ -1,6 +1,6 @@
 import { ApiError, FieldError, fieldErrorsProblem } from '../domain/errors';
 import type { FilterReason, Position } from '../domain/position';
-import { positionKey } from '../domain/position';
+import { byVehicle, positionKey } from '../domain/position';
 import { Thinning, implausibility, thinTrack } from '../domain/position-filter';
 import type { PositionFilterSettings } from '../../../config/trackers';
 import { MAX_FUTURE_KEPT_MS, TimestampInput, checkPositionTimestamp } from '../domain/timestamps';
@@ -321,13 +321,11 @@ export class IngestService {
 
   private verdicts(unique: ReadonlyMap<string, Position>, known: ReadonlyMap<string, KnownVehicle>, filters: ReadonlyMap<string, PositionFilterSettings>) {
     const verdicts = new Map<string, { position: Position; verdict: Thinning | 'hides-latest' }>();
-    const byVehicle = new Map<string, Position[]>();
     for (const [key, position] of unique) {
       const latest = known.get(position.vehicleId)!.latest;
-      if (!position.filtered) byVehicle.set(position.vehicleId, [...(byVehicle.get(position.vehicleId) ?? []), position]);
-      else if (latest && position.ts === latest.ts) verdicts.set(key, { position, verdict: 'hides-latest' });
+      if (position.filtered && latest && position.ts === latest.ts) verdicts.set(key, { position, verdict: 'hides-latest' });
     }
-    for (const [vehicleId, track] of byVehicle) {
+    for (const [vehicleId, track] of byVehicle([...unique.values()].filter((position) => !position.filtered))) {
       for (const [position, verdict] of thinTrack(known.get(vehicleId)!.latest, track, filters.get(vehicleId)!)) verdicts.set(positionKey(position), { position, verdict });
     }
     return verdicts;
