@@ -1,3 +1,4 @@
+import { EventConsumer, eventConsumerProblems } from './delivery';
 import { TableKey, tableName } from './names';
 import { PositionFilterSettings, TRACKER_DEFAULTS, positionFilterProblems } from './trackers';
 
@@ -99,6 +100,15 @@ export interface EnvironmentConfig {
     readonly events: FunctionSettings;
     /** The every-minute status sweep (deviceOffline / deviceOnline). */
     readonly status: FunctionSettings;
+    /** Publishes the event log's changes to the bus and delivers them to webhooks. */
+    readonly delivery: FunctionSettings;
+  };
+  readonly events: {
+    /**
+     * Who else reads the event bus, besides the webhooks: one rule per consumer, sending the events it
+     * asks for to its SQS queue (the queue's policy must let events.amazonaws.com send, see help/EVENTS.md).
+     */
+    readonly consumers: readonly EventConsumer[];
   };
   readonly logRetentionDays: number;
   readonly network: {
@@ -165,7 +175,9 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
       api: { memoryMb: 512, timeoutSeconds: 15, provisionedConcurrency: 0 },
       events: { memoryMb: 512, timeoutSeconds: 30, provisionedConcurrency: 0 },
       status: { memoryMb: 256, timeoutSeconds: 50, provisionedConcurrency: 0 },
+      delivery: { memoryMb: 256, timeoutSeconds: 60, provisionedConcurrency: 0 },
     },
+    events: { consumers: [] },
     logRetentionDays: 14,
     network: { vpcCidr: '10.70.0.0/16', availabilityZones: 2 },
     api: {
@@ -197,7 +209,9 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
       api: { memoryMb: 1024, timeoutSeconds: 15, provisionedConcurrency: 5, reservedConcurrency: 500 },
       events: { memoryMb: 1024, timeoutSeconds: 30, provisionedConcurrency: 0 },
       status: { memoryMb: 512, timeoutSeconds: 50, provisionedConcurrency: 0 },
+      delivery: { memoryMb: 512, timeoutSeconds: 60, provisionedConcurrency: 0 },
     },
+    events: { consumers: [] },
     logRetentionDays: 90,
     network: { vpcCidr: '10.80.0.0/16', availabilityZones: 3 },
     api: {
@@ -266,6 +280,7 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     if (!(fn.timeoutSeconds >= 1 && fn.timeoutSeconds <= 900)) problems.push(`functions.${job}.timeoutSeconds must be 1-900 (Lambda's limit)`);
     if (!(fn.provisionedConcurrency >= 0)) problems.push(`functions.${job}.provisionedConcurrency must be >= 0`);
   }
+  problems.push(...eventConsumerProblems(config.events.consumers));
   if (!CLOUDWATCH_RETENTION_DAYS.includes(config.logRetentionDays)) {
     problems.push(`logRetentionDays must be one of CloudWatch's values: ${CLOUDWATCH_RETENTION_DAYS.join(', ')}`);
   }

@@ -15,7 +15,7 @@ export function resourceName(environment: string, component: string): string {
 }
 
 /** Logical table keys; the physical name is `vehicle-tracking-<env>-<key>`. */
-export type TableKey = 'vehicles' | 'positions' | 'devices' | 'fleets' | 'geofences' | 'events';
+export type TableKey = 'vehicles' | 'positions' | 'devices' | 'fleets' | 'geofences' | 'events' | 'webhooks';
 
 export function tableName(environment: string, table: TableKey): string {
   return resourceName(environment, table);
@@ -34,9 +34,10 @@ export function cacheKeyPrefix(environment: string, vehiclesTable: string, names
 
 /**
  * Lambda jobs. The HTTP API's job is `api` (function `vehicle-tracking-<env>-api`); `events` derives
- * the event log from the positions table's stream; `status` raises deviceOffline/deviceOnline every minute.
+ * the event log from the positions table's stream; `status` raises deviceOffline/deviceOnline every minute;
+ * `delivery` publishes the log's changes to the event bus and delivers them to webhooks.
  */
-export const FUNCTION_JOBS = ['api', 'events', 'status'] as const;
+export const FUNCTION_JOBS = ['api', 'events', 'status', 'delivery'] as const;
 export type FunctionJob = (typeof FUNCTION_JOBS)[number];
 
 export function functionName(environment: string, job: FunctionJob): string {
@@ -45,6 +46,31 @@ export function functionName(environment: string, job: FunctionJob): string {
 
 export function lambdaLogGroupName(environment: string, job: FunctionJob): string {
   return `/aws/lambda/${functionName(environment, job)}`;
+}
+
+/** `vehicle-tracking-<env>-events`: the EventBridge bus every change of the event log is published to. */
+export function eventBusName(environment: string): string {
+  return resourceName(environment, 'events');
+}
+
+/** The SQS queues of webhook delivery: where a failed attempt waits for the next, and where the last one's delivery goes. */
+export function webhookQueueNames(environment: string): { readonly retries: string; readonly deadLetters: string } {
+  return { retries: resourceName(environment, 'webhook-retries'), deadLetters: resourceName(environment, 'webhook-dead-letters') };
+}
+
+/** Where the bus's rules put events they could not hand to their target. */
+export function busDeadLetterQueueName(environment: string): string {
+  return resourceName(environment, 'bus-dead-letters');
+}
+
+/** The bus's rule for one consumer (the built-in `webhooks` and `log`, and ENVIRONMENTS[env].events.consumers). */
+export function busRuleName(environment: string, consumer: string): string {
+  return `${eventBusName(environment)}-${consumer}`;
+}
+
+/** The log group every event published on the bus is kept in (the `log` rule). */
+export function busLogGroupName(environment: string): string {
+  return `/aws/events/${eventBusName(environment)}`;
 }
 
 /** The Terraform module calls in the root stack, by their fixed snake_case names. */

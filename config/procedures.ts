@@ -40,6 +40,11 @@ export const EVENTS_RELEASE_TARGET = 'module.api_services.terraform_data.events_
 /** The status function's release (the schedule invokes its alias). */
 export const STATUS_RELEASE_TARGET = 'module.api_services.terraform_data.status_release';
 
+/** The delivery function's release (the events stream, the bus rule and the retry queue invoke its alias). */
+export const DELIVERY_RELEASE_TARGET = 'module.api_services.terraform_data.delivery_release';
+/** Every function's release: what a change to the tables' names or grants must ship. */
+const ALL_RELEASES = [API_RELEASE_TARGET, EVENTS_RELEASE_TARGET, STATUS_RELEASE_TARGET, DELIVERY_RELEASE_TARGET];
+
 /** Stateful stores no procedure may touch unless it is about them. */
 const TABLES_AND_SCALING = ['module.database.**'];
 const FUNCTION = ['module.api_services.aws_lambda_*.*', API_RELEASE];
@@ -114,6 +119,39 @@ export const PROCEDURES: readonly Procedure[] = [
     mustNotTouch: [...TABLES_AND_SCALING, 'module.cache.**', 'module.monitoring.**', 'module.storage.**', 'module.api_services.aws_api_gateway_*.*', 'module.api_services.aws_lambda_function.api', 'module.api_services.aws_lambda_function.events'],
   },
   {
+    id: 'delivery-release',
+    section: 'Event Delivery Failures',
+    commands: [
+      'npm run synth -- <env>',
+      'cd cdktf.out/stacks/vehicle-tracking-<env>',
+      'terraform init',
+      `terraform apply -target=${DELIVERY_RELEASE_TARGET}`,
+      'aws lambda get-alias --function-name vehicle-tracking-<env>-delivery --name live --query FunctionVersion',
+    ],
+    changes: [
+      'module.api_services.aws_lambda_function.delivery',
+      'module.api_services.aws_lambda_alias.delivery_live',
+      'module.api_services.aws_iam_role_policy.delivery_policy',
+      'module.api_services.aws_lambda_function_event_invoke_config.delivery_async_failures',
+    ],
+    mustNotTouch: [
+      ...TABLES_AND_SCALING, 'module.cache.**', 'module.monitoring.**', 'module.storage.**', 'module.events.**', 'module.network.**',
+      'module.api_services.aws_api_gateway_*.*', 'module.api_services.aws_lambda_function.api', 'module.api_services.aws_lambda_function.events',
+    ],
+  },
+  {
+    id: 'webhook-redrive',
+    section: 'Event Delivery Failures',
+    commands: [
+      'REGION=$(aws configure get region); ACCOUNT=$(aws sts get-caller-identity --query Account --output text)',
+      'aws sqs start-message-move-task \\',
+      '  --source-arn arn:aws:sqs:$REGION:$ACCOUNT:vehicle-tracking-<env>-webhook-dead-letters \\',
+      '  --destination-arn arn:aws:sqs:$REGION:$ACCOUNT:vehicle-tracking-<env>-webhook-retries',
+    ],
+    changes: [],
+    mustNotTouch: [],
+  },
+  {
     id: 'lambda-rollback',
     section: 'Lambda Function Errors',
     commands: [
@@ -174,8 +212,8 @@ export const PROCEDURES: readonly Procedure[] = [
       'npm run synth -- <env>',
       'terraform state rm module.database.aws_dynamodb_table.vehicles',
       'terraform import module.database.aws_dynamodb_table.vehicles vehicle-tracking-<env>-vehicles-restored',
-      // Both functions name the tables; a restored positions table has a new stream for module.events.
-      ...applyTargets(['module.database', API_RELEASE_TARGET, EVENTS_RELEASE_TARGET, STATUS_RELEASE_TARGET, 'module.events', 'module.monitoring']),
+      // Every function names the tables; restored tables have new streams for module.events.
+      ...applyTargets(['module.database', ...ALL_RELEASES, 'module.events', 'module.monitoring']),
     ],
     changes: [
       'module.database.aws_dynamodb_table.*',
@@ -185,7 +223,9 @@ export const PROCEDURES: readonly Procedure[] = [
       'module.api_services.aws_iam_role_policy.api_policy',
       'module.api_services.aws_lambda_function.events',
       'module.api_services.aws_lambda_alias.events_live',
+      'module.api_services.aws_lambda_function.delivery',
       'module.events.aws_lambda_event_source_mapping.positions_stream',
+      'module.events.aws_lambda_event_source_mapping.events_stream',
       'module.monitoring.aws_cloudwatch_metric_alarm.*',
       'module.monitoring.aws_cloudwatch_dashboard.main',
     ],
@@ -195,7 +235,7 @@ export const PROCEDURES: readonly Procedure[] = [
     id: 'dynamodb-index-change',
     section: 'Maintenance Checklist',
     // The table with its new index, the index's auto scaling, the functions' grants on it, its alarms.
-    commands: ['npm run synth -- <env>', ...applyTargets(['module.database', API_RELEASE_TARGET, EVENTS_RELEASE_TARGET, STATUS_RELEASE_TARGET, 'module.monitoring'])],
+    commands: ['npm run synth -- <env>', ...applyTargets(['module.database', ...ALL_RELEASES, 'module.monitoring'])],
     changes: [
       'module.database.aws_dynamodb_table.*',
       'module.database.aws_appautoscaling_target.*?',

@@ -10,6 +10,15 @@ export const RUNTIME_ENV = {
   fleetsTable: 'FLEETS_TABLE',
   geofencesTable: 'GEOFENCES_TABLE',
   eventsTable: 'EVENTS_TABLE',
+  webhooksTable: 'WEBHOOKS_TABLE',
+  /** `true` only locally: webhooks may target localhost and private addresses (never in AWS). */
+  webhookAllowPrivateTargets: 'WEBHOOK_ALLOW_PRIVATE_TARGETS',
+  /** Comma-separated seconds between webhook attempts (default config/delivery.ts; tests shorten them). */
+  webhookRetryDelaysSeconds: 'WEBHOOK_RETRY_DELAYS_SECONDS',
+  /** The delivery function (AWS): the bus it publishes to, and the webhook retry and dead-letter queues. */
+  eventBusName: 'EVENT_BUS_NAME',
+  webhookRetryQueueUrl: 'WEBHOOK_RETRY_QUEUE_URL',
+  webhookDeadLetterQueueUrl: 'WEBHOOK_DEAD_LETTER_QUEUE_URL',
   /** `stream` (AWS: the positions table's stream drives the events function) or `in-process` (local, the default). */
   eventSource: 'EVENT_SOURCE',
   positionRetentionDays: 'POSITION_RETENTION_DAYS',

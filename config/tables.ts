@@ -135,9 +135,17 @@ export const EVENTS_TABLE: TableDefinition = {
     },
   ],
   ttlAttribute: 'expiresAt',
+  stream: { readBy: 'the delivery function (vehicle-tracking-<env>-delivery), which publishes every change of the log to the event bus' },
 };
 
-export const TABLES: readonly TableDefinition[] = [VEHICLES_TABLE, POSITIONS_TABLE, DEVICES_TABLE, FLEETS_TABLE, GEOFENCES_TABLE, EVENTS_TABLE];
+export const WEBHOOKS_TABLE: TableDefinition = {
+  key: 'webhooks',
+  description: 'One item per webhook: where the event log\'s changes are POSTed, signed with its secret, for which events and vehicles.',
+  partitionKey: { name: 'webhookId', type: 'S' },
+  globalSecondaryIndexes: [],
+};
+
+export const TABLES: readonly TableDefinition[] = [VEHICLES_TABLE, POSITIONS_TABLE, DEVICES_TABLE, FLEETS_TABLE, GEOFENCES_TABLE, EVENTS_TABLE, WEBHOOKS_TABLE];
 
 /** Every attribute that appears in a key of the table or of one of its indexes, once. */
 export function keyAttributes(table: TableDefinition): KeyAttribute[] {

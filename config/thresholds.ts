@@ -96,6 +96,46 @@ export const THRESHOLDS = {
     periodSeconds: 60,
     runbookSection: 'Event Evaluation Failures',
   },
+  deliveryDeadLetters: {
+    id: 'delivery-dead-letters',
+    description: 'Changes the delivery function gave up on publishing or handing to webhooks (its dead-letter queue holds messages) above 0',
+    threshold: 0,
+    unit: 'count',
+    periodSeconds: 300,
+    runbookSection: 'Event Delivery Failures',
+  },
+  deliveryIteratorAge: {
+    id: 'delivery-iterator-age',
+    description: 'The delivery function more than 5 minutes behind the events stream',
+    threshold: 300_000,
+    unit: 'milliseconds',
+    periodSeconds: 60,
+    runbookSection: 'Event Delivery Failures',
+  },
+  busFailedInvocations: {
+    id: 'bus-failed-invocations',
+    description: 'A bus rule could not invoke its target (per rule) above 0 over 5 minutes',
+    threshold: 0,
+    unit: 'count',
+    periodSeconds: 300,
+    runbookSection: 'Event Delivery Failures',
+  },
+  busDeadLetters: {
+    id: 'bus-dead-letters',
+    description: 'Events a bus rule gave up handing to its target (its dead-letter queue holds messages) above 0',
+    threshold: 0,
+    unit: 'count',
+    periodSeconds: 300,
+    runbookSection: 'Event Delivery Failures',
+  },
+  webhookDeadLetters: {
+    id: 'webhook-dead-letters',
+    description: 'Webhook deliveries past their last attempt (a receiver refused them for about 51 minutes) above 0',
+    threshold: 0,
+    unit: 'count',
+    periodSeconds: 300,
+    runbookSection: 'Event Delivery Failures',
+  },
 } as const satisfies Record<string, AlarmThreshold>;
 
 /** GitHub-style anchor of a RUNBOOK.md heading. */

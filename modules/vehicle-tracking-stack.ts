@@ -71,11 +71,16 @@ export class VehicleTrackingStack extends TerraformStack {
       subnet_ids: network.getList('private_subnet_ids'),
       security_group_id: network.get('lambda_security_group_id'),
     });
-    // The stream → events function link: the one place both the table and the function are wired in.
-    this.call(new EventsModule({ environment }), {
+    // The streams → functions links and the bus: the one place both tables and functions are wired in.
+    const events = this.call(new EventsModule({ environment }), {
       positions_stream_arn: database.get('positions_stream_arn'),
       events_function_alias_arn: apiServices.get('events_function_alias_arn'),
       events_dead_letter_queue_arn: apiServices.get('events_dead_letter_queue_arn'),
+      events_stream_arn: database.get('events_stream_arn'),
+      delivery_function_name: apiServices.get('delivery_function_name'),
+      delivery_function_alias_arn: apiServices.get('delivery_function_alias_arn'),
+      delivery_dead_letter_queue_arn: apiServices.get('delivery_dead_letter_queue_arn'),
+      kms_key_arn: kms,
     });
     const monitoring = this.call(new MonitoringModule({ environment }), {
       kms_key_arn: kms,
@@ -95,6 +100,7 @@ export class VehicleTrackingStack extends TerraformStack {
     new TerraformOutput(this, 'api_key_ids', { value: apiServices.getList('api_key_ids'), description: 'API key ids, for aws apigateway update-api-key' });
     this.rootOutput('redis_auth_secret_arn', cache.get('auth_secret_arn'), 'Secret with the Redis AUTH token');
     this.rootOutput('cache_replication_group_id', cache.get('replication_group_id'), 'ElastiCache replication group');
+    this.rootOutput('event_bus_name', events.get('event_bus_name'), 'EventBridge bus of the event log\'s changes (help/EVENTS.md)');
     this.rootOutput('alarm_topic_arn', monitoring.get('alarm_topic_arn'), 'SNS topic of every alarm');
     this.rootOutput('dashboard_name', monitoring.get('dashboard_name'), 'CloudWatch dashboard');
     this.rootOutput('trail_name', security.get('trail_name'), 'CloudTrail trail (security incident response)');

@@ -8,9 +8,9 @@
  * of the shell; DYNAMODB_ENDPOINT points it at a local DynamoDB instead.
  */
 import { environmentNames, getEnvironment, physicalTableName } from '../config/environments';
-import { parseQueryTimestamp } from '../functions/api/domain/timestamps';
 import { createDocumentClient } from '../functions/api/services/dynamo-client';
 import { markForReplay } from './replay/mark-for-replay';
+import { WIDEN_AFTER_MS, WIDEN_BEFORE_MS, option, windowArgs } from './replay/window-args';
 
 const USAGE = `Usage: npm run replay-events -- <env> --since <time> --until <time> [--vehicle <id>]
   <env>       one of: ${environmentNames().join(', ')}
@@ -18,23 +18,10 @@ const USAGE = `Usage: npm run replay-events -- <env> --since <time> --until <tim
   --until     last arrival time to replay
   --vehicle   only this vehicle (a Query instead of a Scan of the whole table)`;
 
-const WIDEN_BEFORE_MS = 60_000;
-const WIDEN_AFTER_MS = 5_000;
-
-function option(args: string[], name: string): string | undefined {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1] : undefined;
-}
-
 async function main(args: string[]): Promise<void> {
-  const name = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
-  if (args.includes('--help')) return void console.log(USAGE);
-  const [since, until] = ['since', 'until'].map((field) => parseQueryTimestamp(option(args, field), field));
-  if (!name || since === undefined || until === undefined || since > until) {
-    console.error(USAGE);
-    process.exitCode = 2;
-    return;
-  }
+  const window = windowArgs(args, USAGE);
+  if (!window) return;
+  const { name, since, until } = window;
   const environment = getEnvironment(name);
   const table = physicalTableName(environment, 'positions');
   const db = createDocumentClient({ region: environment.region, endpoint: process.env.DYNAMODB_ENDPOINT || undefined });

@@ -47,7 +47,7 @@ describe('API documentation', () => {
     const spec = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths).sort()).toEqual(
-      ['/events', '/events/changes', '/fleets/{fleetId}', '/geofences', '/geofences/{id}', '/health', '/health/ready', '/osmand', '/positions', '/positions/nearby', '/vehicles', '/vehicles/{id}', '/vehicles/{id}/events', '/vehicles/{id}/position', '/vehicles/{id}/positions', '/vehicles/{id}/stops', '/vehicles/{id}/trips'].sort(),
+      ['/events', '/events/changes', '/fleets/{fleetId}', '/geofences', '/geofences/{id}', '/health', '/health/ready', '/osmand', '/positions', '/positions/nearby', '/vehicles', '/vehicles/{id}', '/vehicles/{id}/events', '/vehicles/{id}/position', '/vehicles/{id}/positions', '/vehicles/{id}/stops', '/vehicles/{id}/trips', '/webhooks', '/webhooks/{id}', '/webhooks/{id}/secret'].sort(),
     );
     const body = JSON.stringify(spec.paths['/vehicles/{id}/positions'].post.requestBody);
     expect(body).toContain('Ground speed, km/h');

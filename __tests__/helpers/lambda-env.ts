@@ -15,6 +15,7 @@ export async function lambdaEnvironment(environment: string, dynamoEndpoint: str
     FLEETS_TABLE: tableName(environment, 'fleets'),
     GEOFENCES_TABLE: tableName(environment, 'geofences'),
     EVENTS_TABLE: tableName(environment, 'events'),
+    WEBHOOKS_TABLE: tableName(environment, 'webhooks'),
     // As module.api_services sets it on the API function: the events function evaluates events.
     EVENT_SOURCE: 'stream',
     DYNAMODB_ENDPOINT: dynamoEndpoint,

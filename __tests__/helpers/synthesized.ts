@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { environmentNames } from '../../config/environments';
+import { App } from 'cdktf';
+import { EnvironmentConfig, environmentNames } from '../../config/environments';
+import { VehicleTrackingStack } from '../../modules/vehicle-tracking-stack';
 import { ACCOUNT_STACK, stackName } from '../../config/names';
 import { ACCOUNT, synthesize } from '../../main';
 
@@ -69,4 +71,14 @@ export function allResources(environment: string): SynthesizedResource[] {
 
 export function resourcesOfType(environment: string, type: string): SynthesizedResource[] {
   return allResources(environment).filter((r) => r.type === type);
+}
+
+/** Synthesizes one environment entry as given (not from ENVIRONMENTS) and reads a module back. */
+export function synthesizeEntry(config: EnvironmentConfig): (module: string) => TfJson {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'vt-entry-'));
+  const app = new App({ outdir });
+  new VehicleTrackingStack(app, config);
+  app.synth();
+  const dir = path.join(outdir, 'stacks', stackName(config.name));
+  return (module: string) => JSON.parse(fs.readFileSync(path.join(dir, 'modules', module, 'main.tf.json'), 'utf8'));
 }

@@ -36,6 +36,8 @@ export interface TestAppOptions {
    * does, from the table's stream): what a request costs, counted on the wire, is the request's own.
    */
   readonly eventSource?: 'stream' | 'in-process';
+  /** Seconds between webhook attempts (default: config/delivery.ts's schedule, minutes long). */
+  readonly webhookRetryDelaysSeconds?: readonly number[];
 }
 
 /** The real app on a fresh in-process dynalite with tables from config/tables.ts, and real Redis. */
@@ -57,6 +59,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     positionRetentionDays: options.retentionDays,
     apiKeys: options.apiKeys,
     eventSource: options.eventSource,
+    webhookRetryDelaysSeconds: options.webhookRetryDelaysSeconds,
   });
   return startInstance(config, () => dynamo.close());
 }

@@ -15,8 +15,11 @@ const COMMAND_TO_ACTION: Record<string, string> = {
   BatchWriteCommand: 'dynamodb:BatchWriteItem',
 };
 
+/** The commands a store sends, its base class's included (`extends RevisionedItems`). */
 function actionsSentBy(file: string): string[] {
-  const source = fs.readFileSync(path.resolve(__dirname, '../../functions/api/services', file), 'utf8');
+  const read = (name: string) => fs.readFileSync(path.resolve(__dirname, '../../functions/api/services', name), 'utf8');
+  const own = read(file);
+  const source = own.includes('extends RevisionedItems') ? own + read('revisioned-items.ts') : own;
   const commands = [...source.matchAll(/new (\w+Command)\(/g)].map((m) => m[1]);
   return [...new Set(commands.map((c) => COMMAND_TO_ACTION[c] ?? `unmapped ${c}`))].sort();
 }
@@ -29,6 +32,8 @@ describe('the API function is granted exactly the DynamoDB actions its code send
     // The geofence store's and the event store's Query run on the tables (events) and their indexes.
     expect([...API_DYNAMODB_ACCESS.geofences, ...API_DYNAMODB_ACCESS.geofenceIndexes].sort()).toEqual(actionsSentBy('geofence-store.ts'));
     expect([...API_DYNAMODB_ACCESS.events].sort()).toEqual(actionsSentBy('event-store.ts'));
+    // recordOutcome (UpdateItem) is the delivery function's: the API only edits webhooks.
+    expect([...API_DYNAMODB_ACCESS.webhooks, 'dynamodb:UpdateItem'].sort()).toEqual(actionsSentBy('webhook-store.ts'));
     const vehicles = actionsSentBy('vehicle-store.ts');
     expect([...API_DYNAMODB_ACCESS.positions].sort()).toEqual(positions);
     // The vehicle store's one Query runs on the byFleet index, not the table.
@@ -51,6 +56,7 @@ describe('the API function is granted exactly the DynamoDB actions its code send
       { Sid: 'GeofenceIndexes', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.geofenceIndexes], Resource: [`${arn('geofences')}/index/byFleet`] },
       { Sid: 'Events', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.events], Resource: [arn('events')] },
       { Sid: 'EventIndexes', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.eventIndexes], Resource: [`${arn('events')}/index/byFleet`, `${arn('events')}/index/byDay`, `${arn('events')}/index/byChange`] },
+      { Sid: 'Webhooks', Effect: 'Allow', Action: [...API_DYNAMODB_ACCESS.webhooks], Resource: [arn('webhooks')] },
     ]);
     // Sending to the KMS-encrypted dead-letter queue needs GenerateDataKey, not only Decrypt.
     const kms = statements.find((s) => s.Action.includes('kms:Decrypt'))!;

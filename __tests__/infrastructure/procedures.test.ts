@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { OPTIONAL_CONFIG_KEYS, environmentNames, getEnvironment } from '../../config/environments';
+import { FUNCTION_JOBS } from '../../config/names';
 import { PROCEDURES, Procedure, procedure } from '../../config/procedures';
 import { checkProcedure, fillAddressPlaceholders, terraformInvocations } from '../../modules/core/procedure-check';
 import { TerraformGraph, addressPattern, interpolations } from '../../modules/core/terraform-graph';
@@ -77,7 +78,7 @@ describe.each(environmentNames())('procedures in %s', (environment) => {
     },
   );
 
-  test.each(['api', 'events', 'status'])('the %s function\'s release is one target that reaches everything that runs its code', (job) => {
+  test.each(FUNCTION_JOBS)('the %s function\'s release is one target that reaches everything that runs its code', (job) => {
     const closure = graph.changedBy([`module.api_services.terraform_data.${job}_release`]);
     const running = graph.resourceAddresses.filter((a) => new RegExp(`aws_lambda_(function|alias|provisioned_concurrency_config)\\.${job}(_|$)|aws_iam_role_policy\\.${job}_policy`).test(a));
     expect(running.length).toBeGreaterThanOrEqual(3);

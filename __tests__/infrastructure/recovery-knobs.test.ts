@@ -1,20 +1,6 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { App } from 'cdktf';
-import { ENVIRONMENTS, EnvironmentConfig } from '../../config/environments';
-import { VehicleTrackingStack } from '../../modules/vehicle-tracking-stack';
+import { ENVIRONMENTS } from '../../config/environments';
 import { VEHICLES_TABLE } from '../../config/tables';
-
-/** Synthesizes one environment entry as given (not from ENVIRONMENTS) and reads a module back. */
-function synthesizeEntry(config: EnvironmentConfig) {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'vt-recovery-'));
-  const app = new App({ outdir });
-  new VehicleTrackingStack(app, config);
-  app.synth();
-  const dir = path.join(outdir, 'stacks', `vehicle-tracking-${config.name}`);
-  return (module: string) => JSON.parse(fs.readFileSync(path.join(dir, 'modules', module, 'main.tf.json'), 'utf8'));
-}
+import { synthesizeEntry } from '../helpers/synthesized';
 
 describe('recovery knobs used by help/RUNBOOK.md', () => {
   test('tableNameOverrides serves a restored table under the same address; the function, its policy and the alarms follow it', () => {

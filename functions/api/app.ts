@@ -13,6 +13,7 @@ import { docsRoutes } from './routes/docs';
 import { eventRoutes } from './routes/events';
 import { fleetRoutes } from './routes/fleets';
 import { geofenceRoutes } from './routes/geofences';
+import { webhookRoutes } from './routes/webhooks';
 import { healthRoutes } from './routes/health';
 import { nearbyRoutes } from './routes/nearby';
 import { osmandRoutes } from './routes/osmand';
@@ -106,6 +107,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     await routes.register(vehicleRoutes);
     await routes.register(fleetRoutes);
     await routes.register(geofenceRoutes);
+    await routes.register(webhookRoutes);
     await routes.register(eventRoutes);
     await routes.register(positionRoutes);
     await routes.register(tripRoutes);

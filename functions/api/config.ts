@@ -1,4 +1,5 @@
 import { RUNTIME_ENV } from '../../config/runtime-env';
+import { WEBHOOK_RETRY_DELAYS_SECONDS } from '../../config/delivery';
 import { PositionFilterSettings, TRACKER_DEFAULTS, positionFilterProblems } from '../../config/trackers';
 
 /** What the API needs to run, read from environment variables set by module.api_services or the dev server. */
@@ -11,6 +12,11 @@ export interface ApiConfig {
   readonly fleetsTable: string;
   readonly geofencesTable: string;
   readonly eventsTable: string;
+  readonly webhooksTable: string;
+  /** Local only: webhooks may target localhost and private addresses. */
+  readonly webhookAllowPrivateTargets: boolean;
+  /** Seconds between webhook attempts; after the last, a delivery is dead-lettered. */
+  readonly webhookRetryDelaysSeconds: readonly number[];
   /** Who evaluates events for stored fixes: the events function, from the table's stream (AWS), or this process (local). */
   readonly eventSource: 'stream' | 'in-process';
   /** Positions older than this are rejected and expire from history (DynamoDB TTL). */
@@ -61,6 +67,15 @@ function positionFilterDefaults(json: string | undefined): PositionFilterSetting
   return settings;
 }
 
+function retryDelays(value: string | undefined): readonly number[] {
+  if (value === undefined || value === '') return WEBHOOK_RETRY_DELAYS_SECONDS;
+  const delays = value.split(',').map((part) => Number(part.trim()));
+  if (delays.some((delay) => !Number.isFinite(delay) || delay < 0 || delay > 900)) {
+    throw new ConfigError(`${RUNTIME_ENV.webhookRetryDelaysSeconds} must be comma-separated seconds, each 0-900`);
+  }
+  return delays;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): ApiConfig {
   const required = (name: string): string => {
     const value = env[name];
@@ -85,6 +100,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): ApiConfig {
     fleetsTable: required(RUNTIME_ENV.fleetsTable),
     geofencesTable: required(RUNTIME_ENV.geofencesTable),
     eventsTable: required(RUNTIME_ENV.eventsTable),
+    webhooksTable: required(RUNTIME_ENV.webhooksTable),
+    webhookAllowPrivateTargets: env[RUNTIME_ENV.webhookAllowPrivateTargets] === 'true',
+    webhookRetryDelaysSeconds: retryDelays(env[RUNTIME_ENV.webhookRetryDelaysSeconds]),
     eventSource: eventSource(env[RUNTIME_ENV.eventSource]),
     positionRetentionDays: retention,
     offlineAfterMinutes: wholeNumber(RUNTIME_ENV.offlineAfterMinutes, TRACKER_DEFAULTS.offlineAfterMinutes),

@@ -21,6 +21,8 @@ export const API_DYNAMODB_ACCESS = {
   events: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
   /** services/event-store.ts, on the byFleet and byDay indexes */
   eventIndexes: ['dynamodb:Query'],
+  /** services/webhook-store.ts (the routes; delivery state is the delivery function's) */
+  webhooks: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan'],
 } as const;
 
 /**
@@ -39,4 +41,13 @@ export const EVENTS_FUNCTION_DYNAMODB_ACCESS = {
 export const STATUS_FUNCTION_DYNAMODB_ACCESS = {
   vehicles: ['dynamodb:Scan', 'dynamodb:UpdateItem'],
   events: ['dynamodb:PutItem'],
+} as const;
+
+/**
+ * What the delivery function (functions/delivery/lambda.ts) calls: the webhooks (WebhookStore: read,
+ * and the delivery state), and the events table's stream it publishes from (granted by name).
+ */
+export const DELIVERY_FUNCTION_DYNAMODB_ACCESS = {
+  webhooks: ['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+  eventsStream: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
 } as const;

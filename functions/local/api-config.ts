@@ -1,3 +1,4 @@
+import { WEBHOOK_RETRY_DELAYS_SECONDS } from '../../config/delivery';
 import { tableName } from '../../config/names';
 import { TRACKER_DEFAULTS } from '../../config/trackers';
 import type { ApiConfig } from '../api/config';
@@ -11,6 +12,8 @@ export function localApiConfig(options: {
   apiKeys?: readonly string[];
   /** Default in-process (the dev server evaluates events itself); `stream` as the API function in AWS. */
   eventSource?: 'stream' | 'in-process';
+  /** Default: config/delivery.ts's schedule. */
+  webhookRetryDelaysSeconds?: readonly number[];
 }): ApiConfig {
   const { environment } = options;
   return {
@@ -22,6 +25,10 @@ export function localApiConfig(options: {
     fleetsTable: tableName(environment, 'fleets'),
     geofencesTable: tableName(environment, 'geofences'),
     eventsTable: tableName(environment, 'events'),
+    webhooksTable: tableName(environment, 'webhooks'),
+    // Local receivers listen on this machine.
+    webhookAllowPrivateTargets: true,
+    webhookRetryDelaysSeconds: options.webhookRetryDelaysSeconds ?? WEBHOOK_RETRY_DELAYS_SECONDS,
     eventSource: options.eventSource ?? 'in-process',
     positionRetentionDays: options.positionRetentionDays ?? 30,
     offlineAfterMinutes: TRACKER_DEFAULTS.offlineAfterMinutes,

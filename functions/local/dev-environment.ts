@@ -80,6 +80,9 @@ export async function startDevEnvironment(env: NodeJS.ProcessEnv, log: FastifyBa
     [RUNTIME_ENV.fleetsTable]: env[RUNTIME_ENV.fleetsTable] ?? tableName(environment, 'fleets'),
     [RUNTIME_ENV.geofencesTable]: env[RUNTIME_ENV.geofencesTable] ?? tableName(environment, 'geofences'),
     [RUNTIME_ENV.eventsTable]: env[RUNTIME_ENV.eventsTable] ?? tableName(environment, 'events'),
+    [RUNTIME_ENV.webhooksTable]: env[RUNTIME_ENV.webhooksTable] ?? tableName(environment, 'webhooks'),
+    // Receivers on this machine or network are what a developer points webhooks at.
+    [RUNTIME_ENV.webhookAllowPrivateTargets]: env[RUNTIME_ENV.webhookAllowPrivateTargets] ?? 'true',
     [RUNTIME_ENV.dynamodbEndpoint]: endpoint,
     [RUNTIME_ENV.redisUrl]: redisAnswers ? redisUrl : '',
     [RUNTIME_ENV.cacheNamespace]: namespace,

@@ -5,10 +5,10 @@ import type { EnvironmentConfig } from '../../config/environments';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { physicalTableName } from '../../config/environments';
-import { TableKey, functionName, apiKeysSecretName, redisAuthSecretName, redisEndpointSecretName, secretArnPattern } from '../../config/names';
+import { TableKey, eventBusName, functionName, webhookQueueNames, apiKeysSecretName, redisAuthSecretName, redisEndpointSecretName, secretArnPattern } from '../../config/names';
 import { RUNTIME_ENV } from '../../config/runtime-env';
 import { EVENTS_TABLE, GEOFENCES_TABLE, TABLES, VEHICLES_TABLE } from '../../config/tables';
-import { API_DYNAMODB_ACCESS, EVENTS_FUNCTION_DYNAMODB_ACCESS, STATUS_FUNCTION_DYNAMODB_ACCESS } from '../../functions/api/permissions';
+import { API_DYNAMODB_ACCESS, DELIVERY_FUNCTION_DYNAMODB_ACCESS, EVENTS_FUNCTION_DYNAMODB_ACCESS, STATUS_FUNCTION_DYNAMODB_ACCESS } from '../../functions/api/permissions';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
@@ -37,7 +37,10 @@ export type ApiServicesOutputs =
   | 'api_keys_secret_arn'
   | 'events_function_name'
   | 'events_function_alias_arn'
-  | 'events_dead_letter_queue_arn';
+  | 'events_dead_letter_queue_arn'
+  | 'delivery_function_name'
+  | 'delivery_function_alias_arn'
+  | 'delivery_dead_letter_queue_arn';
 
 /**
  * module.api_services: the REST API, the Lambda function running the Fastify app, and the events
@@ -47,6 +50,7 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
   readonly api: NodeFunction;
   readonly events: NodeFunction;
   readonly status: NodeFunction;
+  readonly delivery: NodeFunction;
   readonly restApi: RestApi;
 
   constructor(props: ApiServicesModuleProps) {
@@ -83,7 +87,7 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
     });
 
     // Where every function runs and logs: the same for the api, events and status jobs.
-    const placement = { environmentName: env.name, logRetentionDays: env.logRetentionDays, kmsKeyArn, subnetIds, securityGroupIds: [securityGroupId] };
+    const placement = { environmentName: env.name, logRetentionDays: env.logRetentionDays, kmsKeyArn, vpc: { subnetIds, securityGroupIds: [securityGroupId] } };
     // What every function is told about the data: the environment, its tables and the retention.
     const dataVariables = {
       [RUNTIME_ENV.environment]: env.name,
@@ -93,6 +97,7 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
       [RUNTIME_ENV.fleetsTable]: tables.fleets.name,
       [RUNTIME_ENV.geofencesTable]: tables.geofences.name,
       [RUNTIME_ENV.eventsTable]: tables.events.name,
+      [RUNTIME_ENV.webhooksTable]: tables.webhooks.name,
       [RUNTIME_ENV.positionRetentionDays]: String(env.positionRetentionDays),
     };
     const bundle = bundleFunction('api');
@@ -136,6 +141,7 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
           actions: API_DYNAMODB_ACCESS.eventIndexes,
           resources: EVENTS_TABLE.globalSecondaryIndexes.map((index) => `${tables.events.arn}/index/${index.name}`),
         },
+        { sid: 'Webhooks', actions: API_DYNAMODB_ACCESS.webhooks, resources: [tables.webhooks.arn] },
         {
           sid: 'Secrets',
           actions: ['secretsmanager:GetSecretValue'],
@@ -183,6 +189,38 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
         { sid: 'UseTheEnvironmentKey', actions: ['kms:Decrypt'], resources: [kmsKeyArn] },
       ],
     });
+    // Outside the VPC: webhook receivers are on the internet (the VPC has no route there), and a
+    // function outside cannot reach the VPC's private addresses. Its queues and bus are module.events',
+    // found by name so that a release of this function never pulls them into its -target closure.
+    const queues = webhookQueueNames(env.name);
+    const queueUrl = (name: string) => `https://sqs.${region}.amazonaws.com/${account}/${name}`;
+    const queueArn = (name: string) => `arn:aws:sqs:${region}:${account}:${name}`;
+    const deliveryBundle = bundleFunction('delivery');
+    this.delivery = new NodeFunction(this, {
+      environmentName: env.name,
+      logRetentionDays: env.logRetentionDays,
+      kmsKeyArn,
+      job: 'delivery',
+      description: 'Publishes the event log\'s changes to the event bus and delivers them to webhooks',
+      bundle: deliveryBundle,
+      zipPath: this.addFile('dist/delivery.zip', deliveryBundle.zip),
+      settings: env.functions.delivery,
+      environmentVariables: {
+        ...dataVariables,
+        [RUNTIME_ENV.eventBusName]: eventBusName(env.name),
+        [RUNTIME_ENV.webhookRetryQueueUrl]: queueUrl(queues.retries),
+        [RUNTIME_ENV.webhookDeadLetterQueueUrl]: queueUrl(queues.deadLetters),
+      },
+      statements: [
+        { sid: 'Webhooks', actions: DELIVERY_FUNCTION_DYNAMODB_ACCESS.webhooks, resources: [tables.webhooks.arn] },
+        { sid: 'EventsStream', actions: DELIVERY_FUNCTION_DYNAMODB_ACCESS.eventsStream, resources: [`${tables.events.arn}/stream/*`] },
+        { sid: 'PublishToTheBus', actions: ['events:PutEvents'], resources: [`arn:aws:events:${region}:${account}:event-bus/${eventBusName(env.name)}`] },
+        { sid: 'QueueDeliveries', actions: ['sqs:SendMessage'], resources: [queueArn(queues.retries), queueArn(queues.deadLetters)] },
+        { sid: 'ReadRetries', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'], resources: [queueArn(queues.retries)] },
+        { sid: 'UseTheEnvironmentKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kmsKeyArn] },
+      ],
+    });
+
     // Every minute; a missed or failed run is made up by the next (the sweep looks at the state, not the tick).
     const schedule = new CloudwatchEventRule(this, 'status_schedule', {
       name: `${functionName(env.name, 'status')}-every-minute`,
@@ -231,5 +269,8 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
     this.output('events_function_name', { value: this.events.function.functionName, description: 'Name of the events function' });
     this.output('events_function_alias_arn', { value: this.events.alias.arn, description: 'The events function\'s live alias: what the stream invokes' });
     this.output('events_dead_letter_queue_arn', { value: this.events.deadLetterQueue.arn, description: 'Where batches the events function gave up on are recorded' });
+    this.output('delivery_function_name', { value: this.delivery.function.functionName, description: 'Name of the delivery function' });
+    this.output('delivery_function_alias_arn', { value: this.delivery.alias.arn, description: 'The delivery function\'s live alias: what the stream, the bus and the retry queue invoke' });
+    this.output('delivery_dead_letter_queue_arn', { value: this.delivery.deadLetterQueue.arn, description: 'Where stream batches and bus events the delivery function gave up on are recorded' });
   }
 }

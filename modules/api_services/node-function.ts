@@ -38,8 +38,8 @@ export interface NodeFunctionProps {
   readonly settings: FunctionSettings;
   readonly logRetentionDays: number;
   readonly kmsKeyArn: string;
-  readonly subnetIds: string[];
-  readonly securityGroupIds: string[];
+  /** Private subnets and security groups; none: the function runs outside the VPC (it reaches the internet, not the VPC). */
+  readonly vpc?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
   readonly environmentVariables: Readonly<Record<string, string>>;
   /** Exactly what the code calls, on exactly what it touches. Logs, X-Ray, VPC and the DLQ are added here. */
   readonly statements: readonly Statement[];
@@ -47,7 +47,7 @@ export interface NodeFunctionProps {
 
 /**
  * One Lambda function `vehicle-tracking-<env>-<job>`: its own role, encrypted log group with
- * retention, VPC placement, X-Ray tracing, a published `live` alias (with provisioned concurrency
+ * retention, VPC placement (unless it must reach the internet), X-Ray tracing, a published `live` alias (with provisioned concurrency
  * when configured) and a dead-letter queue for failed asynchronous invocations.
  * Addresses: aws_lambda_function.<job>, aws_iam_role.<job>_role, aws_lambda_alias.<job>_live, …
  */
@@ -89,7 +89,7 @@ export class NodeFunction extends Construct {
         { sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:*`] },
         { sid: 'DeadLetters', actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.arn] },
         { sid: 'Tracing', actions: [...WILDCARD_RESOURCE_ACTIONS.xray], resources: ['*'] },
-        { sid: 'VpcNetworkInterfaces', actions: [...WILDCARD_RESOURCE_ACTIONS.vpc], resources: ['*'] },
+        ...(props.vpc ? [{ sid: 'VpcNetworkInterfaces', actions: [...WILDCARD_RESOURCE_ACTIONS.vpc], resources: ['*'] }] : []),
         ...props.statements,
       ]),
     });
@@ -109,7 +109,7 @@ export class NodeFunction extends Construct {
       publish: true,
       kmsKeyArn: props.kmsKeyArn,
       environment: { variables: { ...props.environmentVariables } },
-      vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: props.securityGroupIds },
+      ...(props.vpc && { vpcConfig: { subnetIds: props.vpc.subnetIds, securityGroupIds: props.vpc.securityGroupIds } }),
       tracingConfig: { mode: 'Active' },
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
       // The code never runs without its permissions, and recovering it restores them.

@@ -7,7 +7,8 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { TerraformIterator } from 'cdktf';
 import { EnvironmentConfig, physicalTableName } from '../../config/environments';
-import { FUNCTION_JOBS, FunctionJob, functionName, resourceName, snakeCase, stackName } from '../../config/names';
+import { BUILT_IN_CONSUMERS } from '../../config/delivery';
+import { FUNCTION_JOBS, FunctionJob, busDeadLetterQueueName, busRuleName, eventBusName, functionName, resourceName, snakeCase, stackName, webhookQueueNames } from '../../config/names';
 import { TABLES } from '../../config/tables';
 import { THRESHOLDS } from '../../config/thresholds';
 import { cacheNodeSuffixes, replicationGroupId } from '../cache';
@@ -143,6 +144,26 @@ export class MonitoringModule extends ModuleStack<MonitoringInputs, MonitoringOu
       namespace: 'AWS/Lambda', metricName: 'IteratorAge', dimensions: { FunctionName: functionNames.events }, statistic: 'Maximum',
       period: THRESHOLDS.eventsIteratorAge.periodSeconds, evaluationPeriods: 5, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching',
     });
+
+    // Delivery: the events stream's consumer, the bus's rules, the webhooks past their last attempt.
+    const queueAlarm = (id: string, threshold: (typeof THRESHOLDS)[keyof typeof THRESHOLDS], queueName: string) =>
+      alarm(this, id, context, threshold, undefined, {
+        namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: queueName }, statistic: 'Maximum',
+        period: threshold.periodSeconds, evaluationPeriods: 1, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching',
+      });
+    queueAlarm('delivery_dead_letters', THRESHOLDS.deliveryDeadLetters, `${functionNames.delivery}-dlq`);
+    queueAlarm('bus_dead_letters', THRESHOLDS.busDeadLetters, busDeadLetterQueueName(env.name));
+    queueAlarm('webhook_dead_letters', THRESHOLDS.webhookDeadLetters, webhookQueueNames(env.name).deadLetters);
+    alarm(this, 'delivery_iterator_age', context, THRESHOLDS.deliveryIteratorAge, undefined, {
+      namespace: 'AWS/Lambda', metricName: 'IteratorAge', dimensions: { FunctionName: functionNames.delivery }, statistic: 'Maximum',
+      period: THRESHOLDS.deliveryIteratorAge.periodSeconds, evaluationPeriods: 5, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching',
+    });
+    for (const consumer of [...BUILT_IN_CONSUMERS, ...env.events.consumers.map((c) => c.name)]) {
+      alarm(this, `bus_failed_invocations_${snakeCase(consumer).replace(/-/g, '_')}`, context, THRESHOLDS.busFailedInvocations, consumer, {
+        namespace: 'AWS/Events', metricName: 'FailedInvocations', dimensions: { EventBusName: eventBusName(env.name), RuleName: busRuleName(env.name, consumer) }, statistic: 'Sum',
+        period: THRESHOLDS.busFailedInvocations.periodSeconds, evaluationPeriods: 1, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching',
+      });
+    }
 
     // Node ids follow the group id (module.cache's output), so the alarms depend on the group.
     // Redis runs commands on one thread: EngineCPUUtilization is that thread, CPUUtilization would

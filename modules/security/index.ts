@@ -61,6 +61,13 @@ export class SecurityModule extends ModuleStack<SecurityInputs, SecurityOutputs>
           condition: { StringEquals: { 'aws:SourceArn': trailArn } },
         },
         {
+          sid: 'TheEventBusDeadLettersToTheEncryptedQueue',
+          principal: { Service: 'events.amazonaws.com' },
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          condition: { StringEquals: { 'aws:SourceAccount': account } },
+        },
+        {
           sid: 'AlarmsAndBudgetsPublishToTheEncryptedTopic',
           principal: { Service: ['cloudwatch.amazonaws.com', 'budgets.amazonaws.com'] },
           actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],

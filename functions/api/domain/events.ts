@@ -8,8 +8,10 @@
 import * as crypto from 'crypto';
 import type { Position } from './position';
 
-export const EVENT_TYPES = ['geofenceEnter', 'geofenceExit', 'overspeed', 'alarm', 'deviceOffline', 'deviceOnline'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+import { EVENT_TYPES, type EventType } from '../../../config/delivery';
+
+export { EVENT_TYPES };
+export type { EventType };
 export const GEOFENCE_EVENT_TYPES: readonly EventType[] = ['geofenceEnter', 'geofenceExit'];
 
 /** An event as derived, before it is stored. */

@@ -9,3 +9,7 @@ export const generateVehicleId = () => `v_${randomBase32(20)}`;
 export const generateDeviceId = () => randomBase32(26);
 /** Generated geofence ids: `g_` + 20 base32 characters. */
 export const generateGeofenceId = () => `g_${randomBase32(20)}`;
+/** Generated webhook ids: `wh_` + 20 base32 characters. */
+export const generateWebhookId = () => `wh_${randomBase32(20)}`;
+/** Webhook signing secrets: `whsec_` + 32 random bytes. */
+export const generateWebhookSecret = () => `whsec_${crypto.randomBytes(32).toString('base64url')}`;

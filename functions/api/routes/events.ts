@@ -7,6 +7,7 @@ import { MAX_EVENTS_PER_PAGE, eventQuerySchema, eventViewSchema } from '../schem
 import { vehicleIdParamsSchema } from '../schemas/vehicle';
 import { CursorKey, decodeCursor, encodeCursor } from '../services/cursor';
 import type { EventStore, StoredEvent } from '../services/event-store';
+import { toEventView } from '../services/event-view';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** UTC days one page of the environment-wide log reads at most; the cursor continues from the next. */
@@ -22,24 +23,6 @@ interface EventsQuery {
   limit: number;
   include?: 'retracted';
   cursor?: string;
-}
-
-export function toEventView(event: StoredEvent) {
-  return {
-    id: event.id,
-    type: event.type,
-    vehicleId: event.vehicleId,
-    fleetId: event.fleetId ?? null,
-    geofenceId: event.geofenceId ?? null,
-    geofenceName: event.geofenceName ?? null,
-    timestamp: new Date(event.ts).toISOString(),
-    position: { lat: event.lat, lon: event.lon, ...(event.speed !== undefined && { speed: event.speed }), ...(event.heading !== undefined && { heading: event.heading }) },
-    ...(event.alarm !== undefined && { alarm: event.alarm }),
-    ...(event.speedLimitKmh !== undefined && { speedLimitKmh: event.speedLimitKmh }),
-    detectedAt: new Date(event.detectedAt).toISOString(),
-    supersedes: event.supersedes ?? [],
-    retractedAt: event.retractedAt === undefined ? null : new Date(event.retractedAt).toISOString(),
-  };
 }
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { without } from '../domain/objects';
 import { ApiError, FieldError, fieldErrorsProblem } from '../domain/errors';
 import { Geofence, toGeofenceView } from '../domain/geofence';
 import { GeofenceGeometry, parseGeometry } from '../domain/geofence-geometry';
@@ -33,8 +34,6 @@ function checked(input: Partial<GeofenceInput>, current?: Geofence): { geometry?
   if (errors.length) throw fieldErrorsProblem(errors, '. Nothing was stored.');
   return { geometry };
 }
-
-const without = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
 
 /** Geofences: circles and (multi)polygons a fleet's, some vehicles' or every vehicle's positions are watched against. */
 export const geofenceRoutes: FastifyPluginAsync = async (app) => {

@@ -62,12 +62,20 @@ export interface EventQuery {
   readonly startKey?: Record<string, string>;
 }
 
-/** The events table: one item per (vehicle, event key); written whole, so a replay rewrites the same item. */
+/** Told of every event the store wrote (each write is a change: raised, retracted, raised again). */
+export type EventChangeListener = (events: readonly StoredEvent[]) => void;
+
+/**
+ * The events table: one item per (vehicle, event key); written whole, so a replay rewrites the same
+ * item. In AWS the table's stream carries every write to the delivery function; locally (no streams)
+ * `onChange` hears of each write once it succeeded.
+ */
 export class EventStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly retentionDays: number,
+    private readonly onChange?: EventChangeListener,
   ) {}
 
   /** A vehicle's events, retracted ones included, with keys in [fromKey, toKey] (strongly consistent). */
@@ -95,16 +103,24 @@ export class EventStore {
 
   /** Writes events whole, 25 per BatchWriteItem, unprocessed ones retried; throws if some could not be written. */
   async putAll(events: readonly StoredEvent[]): Promise<void> {
+    const keyOf = (event: { vehicleId: string; eventKey: string }) => `${event.vehicleId}#${event.eventKey}`;
     for (let i = 0; i < events.length; i += 25) {
-      let requests = events.slice(i, i + 25).map((event) => ({
-        PutRequest: { Item: { ...event, [TTL]: Math.floor(event.ts / 1000) + this.retentionDays * DAY_SECONDS } },
-      }));
+      let waiting = events.slice(i, i + 25);
       await withBackoff(async () => {
+        const requests = waiting.map((event) => ({ PutRequest: { Item: this.item(event) } }));
         const { UnprocessedItems } = await storageCall(() => this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } })));
-        requests = (UnprocessedItems?.[this.table] as typeof requests | undefined) ?? [];
-        return requests.length === 0;
+        const unprocessed = new Set(((UnprocessedItems?.[this.table] ?? []) as typeof requests).map((request) => keyOf(request.PutRequest.Item)));
+        // What was written is a change even if the rest fails: it is announced now.
+        const written = waiting.filter((event) => !unprocessed.has(keyOf(event)));
+        if (written.length > 0) this.onChange?.(written);
+        waiting = waiting.filter((event) => unprocessed.has(keyOf(event)));
+        return waiting.length === 0;
       });
     }
+  }
+
+  private item(event: StoredEvent) {
+    return { ...event, [TTL]: Math.floor(event.ts / 1000) + this.retentionDays * DAY_SECONDS };
   }
 
   /** Writes the event unless it exists (a sweep retried, or two at once): it is raised once, never re-stamped. */
@@ -114,12 +130,13 @@ export class EventStore {
         this.db.send(
           new PutCommand({
             TableName: this.table,
-            Item: { ...event, [TTL]: Math.floor(event.ts / 1000) + this.retentionDays * DAY_SECONDS },
+            Item: this.item(event),
             ConditionExpression: 'attribute_not_exists(#sk)',
             ExpressionAttributeNames: { '#sk': SK },
           }),
         ),
       );
+      this.onChange?.([event]);
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }

@@ -17,6 +17,9 @@ import { PositionCache, RedisPassword } from './position-cache';
 import { PositionStore } from './position-store';
 import { VehicleRegistry } from './vehicle-registry';
 import { VehicleStore } from './vehicle-store';
+import { WebhookStore } from './webhook-store';
+import { LocalDelivery } from '../delivery/local-delivery';
+import { WebhookDirectory } from '../delivery/webhook-directory';
 
 /** Everything the routes use, created once per process (per Lambda container). */
 export interface Services {
@@ -29,6 +32,11 @@ export interface Services {
   readonly geofenceIndex: GeofenceIndex;
   readonly events: EventStore;
   readonly eventFeed: EventFeed;
+  readonly webhooks: WebhookStore;
+  /** What deliveries match webhooks against (this instance's copy, refreshed each minute). */
+  readonly webhookDirectory: WebhookDirectory;
+  /** Local only (no stream, no bus): publishes the log's changes and delivers webhooks in this process. */
+  readonly localDelivery?: LocalDelivery;
   readonly cache: PositionCache;
   readonly ingest: IngestService;
   readonly registry: VehicleRegistry;
@@ -53,7 +61,14 @@ export function createServices(config: ApiConfig, options: ServiceOptions): Serv
   const known = new KnownVehicles();
   const geofences = new GeofenceStore(db, config.geofencesTable);
   const geofenceIndex = new GeofenceIndex(geofences, options.log);
-  const events = new EventStore(db, config.eventsTable, config.positionRetentionDays);
+  const webhooks = new WebhookStore(db, config.webhooksTable);
+  const webhookDirectory = new WebhookDirectory(webhooks);
+  // In AWS the events table's stream drives the delivery function; locally this process delivers.
+  const localDelivery =
+    config.eventSource === 'stream'
+      ? undefined
+      : new LocalDelivery(webhooks, webhookDirectory, { allowPrivateTargets: config.webhookAllowPrivateTargets, retryDelaysSeconds: config.webhookRetryDelaysSeconds }, options.log);
+  const events = new EventStore(db, config.eventsTable, config.positionRetentionDays, localDelivery?.onChange);
   const eventFeed =
     config.eventSource === 'stream' ? STREAM_EVENT_FEED : new InProcessEventFeed(new EventEvaluator(vehicles, positions, events, geofenceIndex, options.log), options.log);
   const redisUrl = options.redisUrl ?? config.redisUrl;
@@ -73,12 +88,17 @@ export function createServices(config: ApiConfig, options: ServiceOptions): Serv
     geofenceIndex,
     events,
     eventFeed,
+    webhooks,
+    webhookDirectory,
+    localDelivery,
     cache,
     ingest: new IngestService(vehicles, positions, cache, { retentionDays: config.positionRetentionDays }, fleets, eventFeed, known),
     registry: new VehicleRegistry(vehicles, devices, cache, known, options.log),
     nearby: new NearbyService(vehicles, cache, options.log),
     async close() {
       await eventFeed.settled();
+      // Waiting retries are dropped (local only): their receivers get nothing more from this process.
+      await localDelivery?.published();
       await cache.close();
       db.destroy();
     },
