@@ -1,4 +1,5 @@
 import { GeofenceGeometry, geometryProblems, prepareGeometry } from '../../functions/api/domain/geofence-geometry';
+import { distanceMeters } from '../../functions/api/domain/geo';
 
 const square = (lon: number, lat: number, size: number): [number, number][] => [
   [lon, lat],
@@ -39,6 +40,19 @@ describe('geofence containment', () => {
 });
 
 describe('holes that are holes', () => {
+  test('the bounding-box pre-check never changes an answer: circles agree with the distance, at any latitude', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (const lat of [0, 52.37, 78, 89.5]) {
+      const radius = 500 + random() * 50_000;
+      const circle = prepareGeometry({ type: 'Circle', center: [179.9, lat], radius });
+      for (let i = 0; i < 500; i++) {
+        const [pLat, pLon] = [Math.max(-90, Math.min(90, lat + (random() - 0.5) * 4 * (radius / 111_000))), ((179.9 + (random() - 0.5) * 8 * (radius / 111_000) + 540) % 360) - 180];
+        expect([lat, pLat, pLon, circle.contains(pLat, pLon)]).toEqual([lat, pLat, pLon, distanceMeters(lat, 179.9, pLat, pLon) <= radius]);
+      }
+    }
+  });
+
   test('a hole inside the outer ring is accepted, across the antimeridian too', () => {
     expect(geometryProblems(polygon(square(4, 52, 1), square(4.25, 52.25, 0.5)))).toEqual([]);
     const outer: [number, number][] = [[178, -18], [-178, -18], [-178, -15], [178, -15], [178, -18]];

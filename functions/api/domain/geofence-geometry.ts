@@ -141,14 +141,36 @@ export interface PreparedGeometry {
   contains(lat: number, lon: number): boolean;
 }
 
+/** Metres per degree of latitude, rounded down: a latitude band this wide is sure to hold the circle. */
+const METRES_PER_DEGREE_LATITUDE = 110_500;
+
+/**
+ * Most fixes are far from most geofences, so each test starts with a bounding box (latitude band;
+ * longitude range of the unwrapped outer ring, tried at lon and lon ± 360), which costs a few
+ * comparisons, before the ray casting or the great-circle distance.
+ */
 export function prepareGeometry(geometry: GeofenceGeometry): PreparedGeometry {
   if (geometry.type === 'Circle') {
     const [lon, lat] = geometry.center;
-    return { contains: (pLat, pLon) => distanceMeters(lat, lon, pLat, pLon) <= geometry.radius };
+    const band = geometry.radius / METRES_PER_DEGREE_LATITUDE;
+    return { contains: (pLat, pLon) => Math.abs(pLat - lat) <= band && distanceMeters(lat, lon, pLat, pLon) <= geometry.radius };
   }
-  const polygons = (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates).map((polygon) => polygon.map(unwrap));
+  const polygons = (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates).map((polygon) => {
+    const rings = polygon.map(unwrap);
+    const [outer] = rings;
+    const lons = outer.map(([x]) => x);
+    const lats = outer.map(([, y]) => y);
+    return { rings, minLon: Math.min(...lons), maxLon: Math.max(...lons), minLat: Math.min(...lats), maxLat: Math.max(...lats) };
+  });
+  const inBox = (box: (typeof polygons)[number], lat: number, lon: number) =>
+    lat >= box.minLat && lat <= box.maxLat && [lon, lon - 360, lon + 360].some((x) => x >= box.minLon && x <= box.maxLon);
   return {
-    contains: (lat, lon) => polygons.some(([outer, ...holes]) => inRing(outer, lon, lat) && !holes.some((hole) => inRing(hole, lon, lat))),
+    contains: (lat, lon) =>
+      polygons.some((box) => {
+        if (!inBox(box, lat, lon)) return false;
+        const [outer, ...holes] = box.rings;
+        return inRing(outer, lon, lat) && !holes.some((hole) => inRing(hole, lon, lat));
+      }),
   };
 }
 
