@@ -30,8 +30,8 @@ export interface EventConsumer {
 /** Built-in readers of the bus (module.events): their names are taken. */
 export const BUILT_IN_CONSUMERS = ['webhooks', 'log'] as const;
 
-/** An SQS queue ARN, so a typo fails at synth rather than at apply. */
-const QUEUE_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
+/** A standard SQS queue ARN, so a typo fails at synth rather than at apply (a FIFO target would need a message group). */
+const QUEUE_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}$/;
 
 export function eventConsumerProblems(consumers: readonly EventConsumer[]): string[] {
   const problems: string[] = [];
@@ -42,7 +42,8 @@ export function eventConsumerProblems(consumers: readonly EventConsumer[]): stri
     if ((BUILT_IN_CONSUMERS as readonly string[]).includes(consumer.name)) problems.push(`${at}.name "${consumer.name}" is built in (${BUILT_IN_CONSUMERS.join(', ')})`);
     if (seen.has(consumer.name)) problems.push(`${at}.name "${consumer.name}" is used twice`);
     seen.add(consumer.name);
-    if (!QUEUE_ARN.test(consumer.queueArn)) problems.push(`${at}.queueArn must be an SQS queue ARN`);
+    if (consumer.queueArn.endsWith('.fifo')) problems.push(`${at}.queueArn: FIFO queues are not supported (the bus's order is not the log's; use a standard queue)`);
+    else if (!QUEUE_ARN.test(consumer.queueArn)) problems.push(`${at}.queueArn must be an SQS queue ARN`);
     for (const type of consumer.eventTypes ?? []) {
       if (!(EVENT_TYPES as readonly string[]).includes(type)) problems.push(`${at}.eventTypes: "${type}" is not one of ${EVENT_TYPES.join(', ')}`);
     }

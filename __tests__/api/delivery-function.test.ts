@@ -1,3 +1,4 @@
+import * as crypto from 'crypto';
 import type { DynamoDBStreamEvent, EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -67,7 +68,8 @@ describe('delivery function (vehicle-tracking-<env>-delivery)', () => {
     receiver.received.length = 0;
   });
 
-  const now = Date.now();
+  // Milliseconds that EventBridge's envelope drops: the webhook body must keep them.
+  const now = Math.floor(Date.now() / 1000) * 1000 + 123;
   const stored = (minute: number, overrides: Partial<StoredEvent> = {}): StoredEvent => {
     const ts = now - 60 * 60_000 + minute * 60_000;
     const key = eventKey(ts, 'geofenceEnter', 'depot');
@@ -78,7 +80,8 @@ describe('delivery function (vehicle-tracking-<env>-delivery)', () => {
   });
   const busEvent = (event: StoredEvent): EventBridgeEvent<string, ReturnType<typeof eventMessage>['detail']> => {
     const message = eventMessage(event);
-    return { version: '0', id: 'eb-1', 'detail-type': message['detail-type'], source: message.source, account: '123456789012', time: message.time, region: 'us-east-1', resources: [], detail: message.detail };
+    // As EventBridge delivers it: its own id, the time to the second.
+    return { version: '0', id: crypto.randomUUID(), 'detail-type': message['detail-type'], source: message.source, account: '123456789012', time: message.time.replace(/\.\d{3}Z$/, 'Z'), region: 'us-east-1', resources: [], detail: message.detail };
   };
   const queueBatch = (bodies: string[]): SQSEvent => ({
     Records: bodies.map((body, i) => ({ messageId: `m-${i}`, body, eventSource: 'aws:sqs' }) as SQSEvent['Records'][number]),
@@ -124,6 +127,7 @@ describe('delivery function (vehicle-tracking-<env>-delivery)', () => {
       expect(receiver.received).toHaveLength(2);
       const ok = receiver.received.find((d) => d.path === '/ok')!;
       expect(ok.json).toEqual({ ...eventMessage(event) });
+      expect(ok.json.time).toMatch(/\.123Z$/);
       expect(ok.headers[WEBHOOK_HEADERS.delivery]).toBe(eventMessage(event).id);
 
       expect(aws.sent).toHaveLength(1);
@@ -175,6 +179,33 @@ describe('delivery function (vehicle-tracking-<env>-delivery)', () => {
     });
     expect(run.stdout).toContain('vehicle-tracking-test-70v-events: 1 change(s)');
     expect(aws.published.map((entry) => [entry.EventBusName, JSON.parse(entry.Detail)])).toEqual([['vehicle-tracking-test-70v-events', eventMessage(inside).detail]]);
+  }, 90_000);
+
+  test('npm run republish-events --dead-letters publishes the changes every letter stands for, then deletes those letters', async () => {
+    const raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    await ensureTables(raw, 'test-70v');
+    raw.destroy();
+    const store = new EventStore(db, tableName('test-70v', 'events'), 30);
+    const at = (minutes: number) => now - 3 * 60 * 60_000 + minutes * 60_000;
+    // A: in a stream batch given up on; B: a bus event the function gave up on; C: one a bus rule gave up on; D: in no letter.
+    const [a, b, c, d] = [100, 110, 120, 130].map((minute) => ({ ...stored(minute), ...changed(stored(minute), at(minute - 90)) }));
+    await store.putAll([a, b, c, d]);
+    aws.letters('vehicle-tracking-test-70v-delivery-dlq', [
+      JSON.stringify({ requestContext: { condition: 'RetryAttemptsExhausted' }, DDBStreamBatchInfo: { approximateArrivalOfFirstRecord: new Date(at(10)).toISOString(), approximateArrivalOfLastRecord: new Date(at(10)).toISOString() } }),
+      JSON.stringify({ requestContext: { condition: 'RetriesExhausted' }, requestPayload: busEvent(b) }),
+      'not a letter this command knows',
+    ]);
+    aws.letters('vehicle-tracking-test-70v-bus-dead-letters', [JSON.stringify(busEvent(c))]);
+
+    const run = await execFileAsync('npx', ['tsx', 'scripts/republish-events.ts', 'test-70v', '--dead-letters'], {
+      env: { ...process.env, DYNAMODB_ENDPOINT: dynamo.endpoint, EVENTBRIDGE_ENDPOINT: aws.endpoint, SQS_ENDPOINT: aws.endpoint, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' },
+      timeout: 60_000,
+    });
+    expect(run.stdout).toContain('3 change(s) of 3 dead letter(s) published again');
+    expect(run.stdout).toContain('1 letter(s) not understood were left');
+    expect(aws.published.map((entry) => JSON.parse(entry.Detail).changeId).sort()).toEqual([a, b, c].map((event) => eventMessage(event).id).sort());
+    expect(aws.queues.get('vehicle-tracking-test-70v-delivery-dlq')!.map((letter) => letter.body)).toEqual(['not a letter this command knows']);
+    expect(aws.queues.get('vehicle-tracking-test-70v-bus-dead-letters')).toEqual([]);
   }, 90_000);
 
   test('the API refuses webhook URLs a deployed function must never reach', async () => {

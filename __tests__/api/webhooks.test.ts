@@ -216,6 +216,16 @@ describe('webhooks: delivery', () => {
     expect(letters.slice(before)).toEqual([expect.objectContaining({ webhookId: broken.id, attempt: RETRY_DELAYS.length + 1, lastError: expect.stringContaining('HTTP 500') })]);
     expect((await inject('GET', `/webhooks/${broken.id}`)).json()).toMatchObject({ failingSince: expect.any(String), lastError: expect.stringContaining('HTTP 500') });
     expect((await inject('GET', `/webhooks/${healthy.id}`)).json().failingSince).toBeNull();
+    // Pointed at a new receiver, the webhook starts with a clean record.
+    expect((await inject('PATCH', `/webhooks/${broken.id}`, { url: receiver.url('/fixed') })).json()).toMatchObject({ failingSince: null, lastError: null });
+  });
+
+  test('a delivery state written between an edit\'s read and its write makes the edit retry, not write the old state back', async () => {
+    const { id } = await createWebhook({ enabled: false }); // paused: the other tests' deliveries are not its
+    const read = (await t.services.webhooks.get(id))!;
+    await t.services.webhooks.recordOutcome(id, { ok: false, at: Date.now(), error: 'HTTP 500' });
+    expect(await t.services.webhooks.replace({ ...read, description: 'stale edit' }, read.revision)).toBe(false);
+    expect((await inject('PATCH', `/webhooks/${id}`, { description: 'fresh edit' })).json()).toMatchObject({ description: 'fresh edit', lastError: 'HTTP 500' });
   });
 });
 

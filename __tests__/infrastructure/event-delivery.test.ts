@@ -77,6 +77,7 @@ test.each([
   [{ name: 'webhooks', queueArn: 'arn:aws:sqs:us-east-1:123456789012:q' }, /built in/],
   [{ name: 'Dispatch', queueArn: 'arn:aws:sqs:us-east-1:123456789012:q' }, /lower-case slug/],
   [{ name: 'dispatch', queueArn: 'arn:aws:sns:us-east-1:123456789012:topic' }, /SQS queue ARN/],
+  [{ name: 'dispatch', queueArn: 'arn:aws:sqs:us-east-1:123456789012:q.fifo' }, /FIFO queues are not supported/],
   [{ name: 'dispatch', queueArn: 'arn:aws:sqs:us-east-1:123456789012:q', eventTypes: ['teleport'] }, /"teleport" is not one of/],
 ])('a mistyped consumer is refused at synth (%o)', (consumer, message) => {
   const base = ENVIRONMENTS['test-70v'];

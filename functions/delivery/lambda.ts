@@ -73,7 +73,8 @@ export async function handler(event: Trigger): Promise<SQSBatchResponse | void> 
   if (isBusEvent(event)) {
     if (event.source !== EVENT_SOURCE) throw new Error(`not an event of ${EVENT_SOURCE}: ${event.source}`);
     // A failure here (the webhooks table, SQS) throws: Lambda retries the invocation, then dead-letters it.
-    await webhooks.deliver({ id: event.detail.changeId, source: event.source, 'detail-type': event['detail-type'], time: event.time, detail: event.detail });
+    // The envelope's id is EventBridge's and its time is rounded to the second: the change's own are in detail.
+    await webhooks.deliver({ id: event.detail.changeId, source: event.source, 'detail-type': event['detail-type'], time: event.detail.changedAt, detail: event.detail });
     return;
   }
   if (isQueueBatch(event)) {

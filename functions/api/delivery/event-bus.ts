@@ -58,13 +58,19 @@ export class LocalEventBus implements EventBus {
     private readonly log: FastifyBaseLogger,
   ) {}
 
+  /** Each message to each target on its own: one that fails (logged) never keeps the others from theirs. */
   async publish(messages: readonly EventMessage[]): Promise<void> {
-    for (const message of messages) {
-      this.log.info(
-        { busEvent: { id: message.id, 'detail-type': message['detail-type'], EventType: message.detail.EventType, vehicleId: message.detail.DeviceId, change: message.detail.change } },
-        'event bus',
-      );
-      await Promise.all(this.targets.map((target) => target(message)));
-    }
+    await Promise.all(
+      messages.map(async (message) => {
+        this.log.info(
+          { busEvent: { id: message.id, 'detail-type': message['detail-type'], EventType: message.detail.EventType, vehicleId: message.detail.DeviceId, change: message.detail.change } },
+          'event bus',
+        );
+        const results = await Promise.allSettled(this.targets.map((target) => target(message)));
+        for (const result of results) {
+          if (result.status === 'rejected') this.log.error({ err: result.reason, delivery: message.id }, 'a bus target failed on this message: it is not delivered there (the dev server does not retry it)');
+        }
+      }),
+    );
   }
 }

@@ -21,11 +21,11 @@ const LOCATION_EVENT_TYPE: Record<EventType, string> = {
  * change). Then ours: the change (`raised` or `retracted`), its id, and the event as GET /events shows it.
  */
 export interface EventMessage {
-  /** `<event id>@<change time ms>`: the same for every copy of one change; receivers drop repeats by it. */
+  /** `<event id>@<change time ms>`: the same for every copy of one change; receivers drop repeats by it (on the bus: detail.changeId). */
   readonly id: string;
   readonly source: string;
   readonly 'detail-type': string;
-  /** When the change happened (ISO-8601). */
+  /** When the change happened (ISO-8601; to the second on the bus, to the millisecond in detail.changedAt). */
   readonly time: string;
   readonly detail: {
     readonly EventType: string;
@@ -35,7 +35,10 @@ export interface EventMessage {
     readonly Position: readonly [number, number];
     readonly GeofenceProperties?: { readonly name: string };
     readonly change: 'raised' | 'retracted';
+    /** The message id (on the bus EventBridge gives the envelope its own id: drop repeats by this). */
     readonly changeId: string;
+    /** When the change was made, to the millisecond (EventBridge rounds the envelope's `time` to seconds): order changes by it. */
+    readonly changedAt: string;
     readonly event: ReturnType<typeof toEventView>;
   };
 }
@@ -62,6 +65,7 @@ export function eventMessage(event: StoredEvent): EventMessage {
       ...(event.geofenceName !== undefined && { GeofenceProperties: { name: event.geofenceName } }),
       change: event.retractedAt === undefined ? 'raised' : 'retracted',
       changeId,
+      changedAt: new Date(changedAt).toISOString(),
       event: view,
     },
   };

@@ -131,8 +131,10 @@ export const webhookRoutes: FastifyPluginAsync = async (app) => {
       const next = await update(request.params.id, (current) => {
         check(request.body, current);
         const { url, description, eventTypes, fleetId, vehicleIds, enabled } = request.body;
+        // A new receiver starts with a clean record: the old one's failure is not its own.
+        const { failingSince: _since, lastError: _error, ...record } = current;
         return without({
-          ...current,
+          ...(url !== undefined && url !== current.url ? record : current),
           ...(url !== undefined && { url }),
           ...(description !== undefined && { description }),
           ...(eventTypes !== undefined && { eventTypes }),

@@ -27,7 +27,8 @@ export class WebhookStore extends RevisionedItems<Webhook> {
   /**
    * Records that deliveries started failing (`failingSince`, `lastError`) or work again. Only the
    * flip is written, conditioned on the stored state, so a failing receiver costs no write per attempt
-   * and concurrent deliveries agree; not the revision (the API's changes are not disturbed).
+   * and concurrent deliveries agree. It bumps the revision: an API change read before it is retried
+   * on the new state rather than writing the old one back.
    */
   async recordOutcome(id: string, outcome: { ok: true } | { ok: false; at: number; error: string }): Promise<void> {
     try {
@@ -35,14 +36,20 @@ export class WebhookStore extends RevisionedItems<Webhook> {
         this.db.send(
           new UpdateCommand(
             outcome.ok
-              ? { TableName: this.table, Key: { [KEY]: id }, UpdateExpression: 'REMOVE failingSince, lastError', ConditionExpression: 'attribute_exists(failingSince)' }
+              ? {
+                  TableName: this.table,
+                  Key: { [KEY]: id },
+                  UpdateExpression: 'REMOVE failingSince, lastError SET revision = revision + :one',
+                  ConditionExpression: 'attribute_exists(failingSince)',
+                  ExpressionAttributeValues: { ':one': 1 },
+                }
               : {
                   TableName: this.table,
                   Key: { [KEY]: id },
-                  UpdateExpression: 'SET failingSince = :at, lastError = :error',
+                  UpdateExpression: 'SET failingSince = :at, lastError = :error, revision = revision + :one',
                   ConditionExpression: 'attribute_exists(#key) AND attribute_not_exists(failingSince)',
                   ExpressionAttributeNames: { '#key': KEY },
-                  ExpressionAttributeValues: { ':at': outcome.at, ':error': outcome.error.slice(0, 300) },
+                  ExpressionAttributeValues: { ':at': outcome.at, ':error': outcome.error.slice(0, 300), ':one': 1 },
                 },
           ),
         ),
