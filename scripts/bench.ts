@@ -7,6 +7,7 @@ import * as path from 'path';
 import { BuiltBundle, baselineBundle, deployedBundle } from './bench/bundle';
 import { benchBundleSize } from './bench/bundle-size';
 import { benchCold } from './bench/cold-start';
+import { benchDelivery } from './bench/delivery';
 import { benchEvents } from './bench/events';
 import { benchIngest } from './bench/ingest';
 import { benchHot } from './bench/lambda-invoke';
@@ -28,6 +29,7 @@ const MEASUREMENTS: Record<string, { what: string; run: (needs: Needs) => Promis
   bundle: { what: 'Lambda bundle size vs a bare one-route Fastify bundle', run: (n) => benchBundleSize(n.bundles()) },
   cold: { what: 'cold start: fresh node process, require the bundle, first /health answer (ours vs bare bundle)', run: async (n) => benchCold(await n.stack(), n.bundles()) },
   hot: { what: 'hot Lambda invocations in-process: /health and latest position (ours vs bare bundles)', run: async (n) => benchHot(await n.stack(), n.bundles()) },
+  delivery: { what: 'webhook deliveries/s (match, sign, POST, check) vs bare POSTs of the same bodies', run: async (n) => benchDelivery(await n.stack()) },
   events: { what: 'events function: fixes evaluated/s and p99 per fix with 100 geofences vs none', run: async (n) => benchEvents(await n.stack()) },
   ingest: { what: 'single and 500-position ingest over HTTP vs raw PutItem / BatchWriteItem to the same dynalite', run: async (n) => benchIngest(await n.stack()) },
   latency: { what: 'latest position p50/p99 over HTTP at 200/s and 500/s offered vs bare Fastify + HGET', run: async (n) => benchLatency(await n.stack()) },
