@@ -1,3 +1,4 @@
+import { corsOriginProblem } from './cors';
 import { EventConsumer, eventConsumerProblems } from './delivery';
 import { TableKey, tableName } from './names';
 import { PositionFilterSettings, TRACKER_DEFAULTS, positionFilterProblems } from './trackers';
@@ -117,6 +118,11 @@ export interface EnvironmentConfig {
     readonly availabilityZones: number;
   };
   readonly api: {
+    /**
+     * Origins of browser dashboards allowed to call the API (CORS), e.g. `https://fleet.example.com`;
+     * none by default. The app answers their preflights and API Gateway routes OPTIONS to it without a key.
+     */
+    readonly corsOrigins: readonly string[];
     /** Steady-state requests per second allowed by the usage plan ("rate limiting in API Gateway"). */
     readonly throttleRateLimit: number;
     /** Burst bucket size of the usage plan. */
@@ -181,6 +187,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
     logRetentionDays: 14,
     network: { vpcCidr: '10.70.0.0/16', availabilityZones: 2 },
     api: {
+      corsOrigins: [],
       throttleRateLimit: 50,
       throttleBurstLimit: 100,
       apiKeyNames: ['fleet-apps-2026-11'],
@@ -215,6 +222,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
     logRetentionDays: 90,
     network: { vpcCidr: '10.80.0.0/16', availabilityZones: 3 },
     api: {
+      corsOrigins: [],
       throttleRateLimit: 1000,
       throttleBurstLimit: 2000,
       apiKeyNames: ['fleet-apps-2026-11', 'telematics-gateway-2026-11'],
@@ -287,6 +295,10 @@ export function validateEnvironment(config: EnvironmentConfig): void {
   if (!/^10\.\d{1,3}\.0\.0\/16$/.test(config.network.vpcCidr)) problems.push('network.vpcCidr must be a 10.x.0.0/16 range');
   if (!(config.network.availabilityZones >= 2 && config.network.availabilityZones <= 4)) {
     problems.push('network.availabilityZones must be 2-4 (Multi-AZ needs at least 2)');
+  }
+  for (const origin of config.api.corsOrigins) {
+    const problem = corsOriginProblem(origin);
+    if (problem) problems.push(`api.corsOrigins: ${problem}`);
   }
   if (config.api.apiKeyNames.length === 0) problems.push('api.apiKeyNames needs at least one key');
   for (const key of config.api.disabledApiKeyNames ?? []) {

@@ -35,6 +35,8 @@ export const RUNTIME_ENV = {
   redisEndpointSecretId: 'REDIS_ENDPOINT_SECRET_ID',
   /** Secrets Manager secret (name or ARN) holding the Redis AUTH token (never the token itself). */
   redisAuthSecretId: 'REDIS_AUTH_SECRET_ID',
+  /** Comma-separated origins allowed by CORS (ENVIRONMENTS[env].api.corsOrigins); unset: none. */
+  corsOrigins: 'CORS_ORIGINS',
   /** Comma-separated API keys the app accepts in `x-api-key`; unset means no app-level check. */
   apiKeys: 'API_KEYS',
   /** Secrets Manager secret (name or ARN) holding the API keys, as a JSON array of strings. */

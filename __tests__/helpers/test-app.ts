@@ -36,6 +36,8 @@ export interface TestAppOptions {
    * does, from the table's stream): what a request costs, counted on the wire, is the request's own.
    */
   readonly eventSource?: 'stream' | 'in-process';
+  /** Browser origins allowed by CORS (default none). */
+  readonly corsOrigins?: readonly string[];
   /** Seconds between webhook attempts (default: config/delivery.ts's schedule, minutes long). */
   readonly webhookRetryDelaysSeconds?: readonly number[];
 }
@@ -60,6 +62,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     apiKeys: options.apiKeys,
     eventSource: options.eventSource,
     webhookRetryDelaysSeconds: options.webhookRetryDelaysSeconds,
+    corsOrigins: options.corsOrigins,
   });
   return startInstance(config, () => dynamo.close());
 }

@@ -2,6 +2,7 @@ import * as crypto from 'crypto';
 import Fastify, { FastifyBaseLogger, FastifyInstance, LogController } from 'fastify';
 import type { ApiConfig } from './config';
 import { ApiKeySource, installApiKeyAuth } from './plugins/auth';
+import { installCors } from './plugins/cors';
 import { answerClientError, installHttpEdges } from './plugins/http-edges';
 import { serializeRequest } from './plugins/log-redaction';
 import { installRequestLog } from './plugins/request-log';
@@ -93,6 +94,8 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   const routeIndex = installHttpEdges(app);
   installProblemHandlers(app, () => 'positions', routeIndex);
   installStorableCheck(app, () => 'positions');
+  // CORS first: its headers go on the key check's 401 too.
+  installCors(app, options.config.corsOrigins);
   installApiKeyAuth(app, options.apiKeys ?? options.config.apiKeys);
   // Callback hooks, not async ones: no promise per request on the hot path.
   app.addHook('onSend', (request, reply, payload, done) => {

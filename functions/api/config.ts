@@ -1,4 +1,5 @@
 import { RUNTIME_ENV } from '../../config/runtime-env';
+import { corsOriginProblem } from '../../config/cors';
 import { WEBHOOK_RETRY_DELAYS_SECONDS } from '../../config/delivery';
 import { PositionFilterSettings, TRACKER_DEFAULTS, positionFilterProblems } from '../../config/trackers';
 
@@ -36,6 +37,8 @@ export interface ApiConfig {
   /** Secret holding the `rediss://` URL (AWS), used when `redisUrl` is unset. */
   readonly redisEndpointSecretId?: string;
   readonly redisAuthSecretId?: string;
+  /** Browser origins allowed by CORS; none: no CORS headers, preflights are 404. */
+  readonly corsOrigins: readonly string[];
   /** Inline API keys (local); in AWS they come from the secret. */
   readonly apiKeys: readonly string[];
   readonly apiKeysSecretId?: string;
@@ -65,6 +68,13 @@ function positionFilterDefaults(json: string | undefined): PositionFilterSetting
   const problems = positionFilterProblems(settings);
   if (problems.length) throw new ConfigError(`${RUNTIME_ENV.positionFilterDefaults}: ${problems.map(({ field, message }) => `${field} ${message}`).join('; ')}`);
   return settings;
+}
+
+function corsOrigins(value: string | undefined): readonly string[] {
+  const origins = (value ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
+  const problems = origins.map(corsOriginProblem).filter(Boolean);
+  if (problems.length) throw new ConfigError(`${RUNTIME_ENV.corsOrigins}: ${problems.join('; ')}`);
+  return origins;
 }
 
 function retryDelays(value: string | undefined): readonly number[] {
@@ -113,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ApiConfig {
     cacheNamespace: env[RUNTIME_ENV.cacheNamespace] || undefined,
     redisEndpointSecretId: env[RUNTIME_ENV.redisEndpointSecretId] || undefined,
     redisAuthSecretId: env[RUNTIME_ENV.redisAuthSecretId] || undefined,
+    corsOrigins: corsOrigins(env[RUNTIME_ENV.corsOrigins]),
     apiKeys: (env[RUNTIME_ENV.apiKeys] ?? '')
       .split(',')
       .map((key) => key.trim())

@@ -12,6 +12,7 @@ export function localApiConfig(options: {
   apiKeys?: readonly string[];
   /** Default in-process (the dev server evaluates events itself); `stream` as the API function in AWS. */
   eventSource?: 'stream' | 'in-process';
+  corsOrigins?: readonly string[];
   /** Default: config/delivery.ts's schedule. */
   webhookRetryDelaysSeconds?: readonly number[];
 }): ApiConfig {
@@ -37,5 +38,6 @@ export function localApiConfig(options: {
     dynamodbEndpoint: options.dynamodbEndpoint,
     redisUrl: options.redisUrl,
     apiKeys: options.apiKeys ?? [],
+    corsOrigins: options.corsOrigins ?? [],
   };
 }

@@ -115,6 +115,7 @@ export class ApiServicesModule extends ModuleStack<ApiServicesInputs, ApiService
         [RUNTIME_ENV.offlineAfterMinutes]: String(env.trackers.offlineAfterMinutes),
         [RUNTIME_ENV.nearbyMaxAgeMinutes]: String(env.trackers.nearbyMaxAgeMinutes),
         [RUNTIME_ENV.positionFilterDefaults]: JSON.stringify(env.trackers.positionFilter),
+        ...(env.api.corsOrigins.length > 0 && { [RUNTIME_ENV.corsOrigins]: env.api.corsOrigins.join(',') }),
         [RUNTIME_ENV.redisEndpointSecretId]: redisEndpointSecretName(env.name),
         [RUNTIME_ENV.redisAuthSecretId]: redisAuthSecretName(env.name),
         [RUNTIME_ENV.apiKeysSecretId]: apiKeysSecretName(env.name),

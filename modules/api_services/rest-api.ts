@@ -1,7 +1,9 @@
 import * as crypto from 'crypto';
+import { CORS_POLICY } from '../../config/cors';
 import { ApiGatewayApiKey } from '@cdktf/provider-aws/lib/api-gateway-api-key';
 import { ApiGatewayDeployment } from '@cdktf/provider-aws/lib/api-gateway-deployment';
 import { ApiGatewayIntegration } from '@cdktf/provider-aws/lib/api-gateway-integration';
+import { ApiGatewayGatewayResponse } from '@cdktf/provider-aws/lib/api-gateway-gateway-response';
 import { ApiGatewayMethod } from '@cdktf/provider-aws/lib/api-gateway-method';
 import { ApiGatewayMethodSettings } from '@cdktf/provider-aws/lib/api-gateway-method-settings';
 import { ApiGatewayResource } from '@cdktf/provider-aws/lib/api-gateway-resource';
@@ -84,6 +86,14 @@ export class RestApi extends Construct {
       { id: 'health', resourceId: health.id, method: 'GET', apiKeyRequired: false },
       { id: 'health_proxy', resourceId: healthProxy.id, method: 'GET', apiKeyRequired: false },
       { id: 'osmand', resourceId: osmand.id, method: 'ANY', apiKeyRequired: false },
+      // Browsers send a CORS preflight without x-api-key: with origins allowed, OPTIONS reaches the
+      // app (its CORS policy answers) without a key; without, API Gateway refuses it as before.
+      ...(env.api.corsOrigins.length > 0
+        ? [
+            { id: 'root_preflight', resourceId: this.api.rootResourceId, method: 'OPTIONS', apiKeyRequired: false },
+            { id: 'proxy_preflight', resourceId: proxy.id, method: 'OPTIONS', apiKeyRequired: false },
+          ]
+        : []),
     ];
     const methodsAndIntegrations = routes.flatMap((route) => {
       const method = new ApiGatewayMethod(this, `${route.id}_method`, {
@@ -113,12 +123,25 @@ export class RestApi extends Construct {
       sourceArn: `${this.api.executionArn}/*/*`,
     });
 
-    // Redeploy whenever the routes change (their definitions are known at synth).
+    // API Gateway's own refusals (a missing key, throttling) carry the CORS headers too, so a
+    // dashboard's browser shows the 403 or 429 rather than an opaque CORS error. Gateway responses
+    // cannot check a list: one origin is named, several are echoed (these answers carry no data).
+    const corsResponses = gatewayCorsHeaders(env.api.corsOrigins);
+    const gatewayResponses = corsResponses
+      ? (['DEFAULT_4XX', 'DEFAULT_5XX'] as const).map(
+          (type) => new ApiGatewayGatewayResponse(this, `cors_${type.toLowerCase()}`, { restApiId: this.api.id, responseType: type, responseParameters: corsResponses }),
+        )
+      : [];
+
+    // Redeploy whenever the routes or the gateway's answers change (their definitions are known at synth).
     const deployment = new ApiGatewayDeployment(this, 'deployment', {
       restApiId: this.api.id,
-      triggers: { routes: crypto.createHash('sha256').update(JSON.stringify(routes.map(({ id, method, apiKeyRequired }) => ({ id, method, apiKeyRequired })))).digest('hex') },
+      triggers: {
+        routes: crypto.createHash('sha256').update(JSON.stringify(routes.map(({ id, method, apiKeyRequired }) => ({ id, method, apiKeyRequired })))).digest('hex'),
+        ...(corsResponses && { gatewayResponses: crypto.createHash('sha256').update(JSON.stringify(corsResponses)).digest('hex') }),
+      },
       lifecycle: { createBeforeDestroy: true },
-      dependsOn: methodsAndIntegrations,
+      dependsOn: [...methodsAndIntegrations, ...gatewayResponses],
     });
 
     this.accessLogs = new CloudwatchLogGroup(this, 'access_logs', {
@@ -191,4 +214,14 @@ export class RestApi extends Construct {
       new Wafv2WebAclAssociation(this, 'waf_association', { resourceArn: this.stage.arn, webAclArn: acl.arn });
     }
   }
+}
+
+/** The CORS headers of API Gateway's own answers, as response parameters; none without origins. */
+export function gatewayCorsHeaders(origins: readonly string[]): Record<string, string> | undefined {
+  if (origins.length === 0) return undefined;
+  return {
+    'gatewayresponse.header.Access-Control-Allow-Origin': origins.length === 1 ? `'${origins[0]}'` : 'method.request.header.Origin',
+    'gatewayresponse.header.Vary': "'Origin'",
+    'gatewayresponse.header.Access-Control-Expose-Headers': `'${CORS_POLICY.exposedHeaders.join(',')}'`,
+  };
 }

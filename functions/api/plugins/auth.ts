@@ -1,6 +1,8 @@
 import * as crypto from 'crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
 import type { RefreshingSecret } from '../secrets';
+import { isPreflight } from './cors';
 import { sendProblem } from './problems';
 
 declare module 'fastify' {
@@ -40,8 +42,8 @@ export function installApiKeyAuth(app: FastifyInstance, source: ApiKeySource): v
   if (fixed && fixed.length === 0) return;
   const secret = fixed ? undefined : (source as RefreshingSecret<readonly string[]>);
   const known = new KeyDigests();
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config?.public) return;
+  const check = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.routeOptions.config?.public || isPreflight(request.method, request.headers)) return;
     const given = request.headers['x-api-key'];
     if (typeof given === 'string' && given.length > 0) {
       const candidate = digest(given);
@@ -52,5 +54,12 @@ export function installApiKeyAuth(app: FastifyInstance, source: ApiKeySource): v
       }
     }
     return sendProblem(request, reply, 401, 'A valid x-api-key header is required');
-  });
+  };
+  // Registered as a plugin (not a bare hook), so it runs after the CORS plugin registered before it:
+  // a 401 then still says which origin may read it, and a browser shows the 401, not a CORS error.
+  app.register(
+    fastifyPlugin(async (instance) => {
+      instance.addHook('onRequest', check);
+    }),
+  );
 }

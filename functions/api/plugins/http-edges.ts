@@ -66,6 +66,8 @@ export function installHttpEdges(app: FastifyInstance): RouteIndex {
 
   const routes: { pattern: RegExp; method: string }[] = [];
   app.addHook('onRoute', (route) => {
+    // @fastify/cors's catch-all preflight route: every path would seem to exist.
+    if (route.url === '*' && route.method === 'OPTIONS') return;
     const source = route.url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+').replace(/\*/g, '.*');
     for (const method of ([] as string[]).concat(route.method)) routes.push({ pattern: new RegExp(`^${source}$`), method });
   });
