@@ -77,6 +77,9 @@ export class RestApi extends Construct {
     const proxy = new ApiGatewayResource(this, 'proxy', { restApiId: this.api.id, parentId: this.api.rootResourceId, pathPart: '{proxy+}' });
     const health = new ApiGatewayResource(this, 'health', { restApiId: this.api.id, parentId: this.api.rootResourceId, pathPart: 'health' });
     const healthProxy = new ApiGatewayResource(this, 'health_proxy', { restApiId: this.api.id, parentId: health.id, pathPart: '{proxy+}' });
+    // The API's documentation, public as in the dev server (it describes the API; it holds no data).
+    const docs = new ApiGatewayResource(this, 'docs', { restApiId: this.api.id, parentId: this.api.rootResourceId, pathPart: 'docs' });
+    const docsProxy = new ApiGatewayResource(this, 'docs_proxy', { restApiId: this.api.id, parentId: docs.id, pathPart: '{proxy+}' });
     // Trackers (Traccar Client) cannot send x-api-key; the app authenticates them by device id.
     const osmand = new ApiGatewayResource(this, 'osmand', { restApiId: this.api.id, parentId: this.api.rootResourceId, pathPart: 'osmand' });
 
@@ -86,6 +89,8 @@ export class RestApi extends Construct {
       { id: 'health', resourceId: health.id, method: 'GET', apiKeyRequired: false },
       { id: 'health_proxy', resourceId: healthProxy.id, method: 'GET', apiKeyRequired: false },
       { id: 'osmand', resourceId: osmand.id, method: 'ANY', apiKeyRequired: false },
+      { id: 'docs', resourceId: docs.id, method: 'GET', apiKeyRequired: false },
+      { id: 'docs_proxy', resourceId: docsProxy.id, method: 'GET', apiKeyRequired: false },
       // Browsers send a CORS preflight without x-api-key: with origins allowed, OPTIONS reaches the
       // app (its CORS policy answers) without a key; without, API Gateway refuses it as before.
       ...(env.api.corsOrigins.length > 0
