@@ -27,7 +27,7 @@ const HELP: Record<keyof typeof OPTIONS, string> = {
   duration: 'seconds to run; 0 runs until Ctrl-C',
   'osmand-share': 'fraction of the fleet that reports like Traccar Client, through /osmand (0-1)',
   fleet: 'the fleet id the vehicles are registered in',
-  depot: 'metres: a circular depot geofence of this radius at the centre, and print the events the fleet raises (0: none)',
+  depot: 'metres: a circular depot geofence of this radius at the centre; vehicles start there and shuttle between it and customers; prints the events the fleet raises (0: none)',
   help: 'print this list',
 };
 

@@ -77,7 +77,7 @@ export class FleetSimulator {
       if (!response.ok) throw new Error(`Cannot register ${id}: ${response.status} ${await response.text()}`);
       const vehicle = (await response.json()) as { id: string; deviceId: string };
       this.fleet.push({
-        vehicle: new SimulatedVehicle(vehicle.id, this.options.center, this.options.areaRadiusMeters, random),
+        vehicle: new SimulatedVehicle(vehicle.id, this.options.center, this.options.areaRadiusMeters, random, this.options.depotRadiusMeters ? this.options.center : undefined),
         deviceId: vehicle.deviceId,
         viaOsmand: i < osmandCount,
       });

@@ -33,7 +33,9 @@ export function randomPointNear(center: Point, radiusMeters: number, random: () 
 
 /**
  * One simulated vehicle driving from waypoint to waypoint around a centre, at a cruising speed
- * that drifts between urban and ring-road values, slowing down near each waypoint.
+ * that drifts between urban and ring-road values, slowing down near each waypoint. With a depot, it
+ * starts there and every other waypoint is the depot: it shuttles between the depot and customers,
+ * so it leaves and enters the depot geofence within minutes.
  */
 export class SimulatedVehicle {
   position: Point;
@@ -46,8 +48,9 @@ export class SimulatedVehicle {
     private readonly center: Point,
     private readonly areaRadiusMeters: number,
     private readonly random: () => number,
+    private readonly depot?: Point,
   ) {
-    this.position = randomPointNear(center, areaRadiusMeters, random);
+    this.position = depot ?? randomPointNear(center, areaRadiusMeters, random);
     this.waypoint = randomPointNear(center, areaRadiusMeters, random);
     this.speedKmh = 20 + random() * 50;
   }
@@ -56,7 +59,8 @@ export class SimulatedVehicle {
   advance(seconds: number): void {
     const remaining = distanceMeters(this.position.lat, this.position.lon, this.waypoint.lat, this.waypoint.lon);
     if (remaining < 30) {
-      this.waypoint = randomPointNear(this.center, this.areaRadiusMeters, this.random);
+      const atDepot = this.depot !== undefined && distanceMeters(this.waypoint.lat, this.waypoint.lon, this.depot.lat, this.depot.lon) < 1;
+      this.waypoint = this.depot && !atDepot ? this.depot : randomPointNear(this.center, this.areaRadiusMeters, this.random);
       this.speedKmh = 15 + this.random() * 15; // pulling away
     } else {
       const cruise = 25 + this.random() * 65;
