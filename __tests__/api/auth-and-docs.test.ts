@@ -1,3 +1,4 @@
+import * as crypto from 'crypto';
 import { generateOpenApiDocument } from '../../functions/api/openapi/generate';
 import { TestApp, startTestApp } from '../helpers/test-app';
 
@@ -38,6 +39,19 @@ describe('API keys', () => {
 });
 
 describe('API documentation', () => {
+  test('/docs carries a CSP that allows its own inline style (by hash) and nothing else, and the page headers', async () => {
+    const page = await t.app.inject({ method: 'GET', url: '/docs' });
+    const css = /<style>([\s\S]*?)<\/style>/.exec(page.body)![1];
+    const hash = `'sha256-${crypto.createHash('sha256').update(css).digest('base64')}'`;
+    expect(page.headers['content-security-policy']).toBe(`default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; style-src ${hash}`);
+    expect(page.body).not.toMatch(/<script|style="/); // nothing the policy would block
+    expect(page.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
+    // JSON answers are not pages: no CSP, but no sniffing either.
+    const json = await t.app.inject({ method: 'GET', url: '/health' });
+    expect(json.headers['x-content-type-options']).toBe('nosniff');
+    expect(json.headers['content-security-policy']).toBeUndefined();
+  });
+
   test('the served OpenAPI document is the one the route schemas generate (else: npm run openapi)', async () => {
     const served = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(served).toEqual(await generateOpenApiDocument());

@@ -6,6 +6,7 @@ import { installCors } from './plugins/cors';
 import { answerClientError, installHttpEdges } from './plugins/http-edges';
 import { serializeRequest } from './plugins/log-redaction';
 import { installRequestLog } from './plugins/request-log';
+import { setSecurityHeaders } from './plugins/security-headers';
 import { installProblemHandlers, sendProblem } from './plugins/problems';
 import { installStorableCheck } from './plugins/storable';
 import { installValidators } from './plugins/validation';
@@ -100,6 +101,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   // Callback hooks, not async ones: no promise per request on the hot path.
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    setSecurityHeaders(reply);
     done(null, payload);
   });
   installRequestLog(app);

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import document from '../openapi/openapi.json';
+import { PAGE_CSP, styleHash } from '../plugins/security-headers';
 
 interface JsonSchema {
   type?: string | string[];
@@ -48,6 +49,12 @@ const typeOf = (schema: JsonSchema): string => {
 const escape = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+/** The page's one inline style, allowed by its hash (the CSP allows nothing else). */
+const DOCS_STYLE =
+  'body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}' +
+  'section{border-top:1px solid #ddd;padding:.5rem 0}.m{display:inline-block;min-width:4.5rem;font-weight:700}' +
+  'code{background:#f4f4f4;padding:0 .2rem}';
+
 type OpenApiDocument = { info: { title: string; version: string; description?: string }; paths: Record<string, Record<string, OpenApiOperation>> };
 
 /**
@@ -85,11 +92,10 @@ export const docsRoutes: FastifyPluginAsync = async (app) => {
       }),
     );
     reply.type('text/html; charset=utf-8');
+    reply.header('content-security-policy', `${PAGE_CSP}; style-src ${styleHash(DOCS_STYLE)}`);
     return (
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(spec.info.title)}</title>` +
-      '<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}' +
-      'section{border-top:1px solid #ddd;padding:.5rem 0}.m{display:inline-block;min-width:4.5rem;font-weight:700}' +
-      'code{background:#f4f4f4;padding:0 .2rem}</style></head><body>' +
+      `<style>${DOCS_STYLE}</style></head><body>` +
       `<h1>${escape(spec.info.title)} <small>${escape(spec.info.version)}</small></h1>` +
       `<p>${escape(spec.info.description ?? '')}</p><p>Machine-readable: <a href="docs/json">OpenAPI JSON</a>.</p>` +
       `${rows.join('')}</body></html>`
