@@ -34,6 +34,15 @@ describe('Lambda handler', () => {
     expect(JSON.parse(response.body)).toEqual({ status: 'ok', environment });
   });
 
+  test('a poll that finds nothing new is a 304 with an empty body through API Gateway too', async () => {
+    expect((await call({ method: 'POST', path: '/vehicles', body: { id: 'lambda-etag', name: 'Polled van', fleetId: 'polled' } })).statusCode).toBe(201);
+    const first = await call({ method: 'GET', path: '/vehicles', query: { fleetId: 'polled' } });
+    const etag = String(first.headers?.etag);
+    expect(etag).toMatch(/^W\//);
+    const again = await call({ method: 'GET', path: '/vehicles', query: { fleetId: 'polled' }, headers: { 'if-none-match': etag } });
+    expect([again.statusCode, again.body]).toEqual([304, '']);
+  });
+
   test('a write and a read round-trip through API Gateway events; the request id is API Gateway\'s', async () => {
     const created = await call({ method: 'POST', path: '/vehicles', body: { id: 'lambda-1', name: 'Lambda van' } });
     expect(created.statusCode).toBe(201);

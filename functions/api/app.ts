@@ -7,6 +7,7 @@ import { answerClientError, installHttpEdges } from './plugins/http-edges';
 import { serializeRequest } from './plugins/log-redaction';
 import { installRequestLog } from './plugins/request-log';
 import { setSecurityHeaders } from './plugins/security-headers';
+import { conditionalGet } from './plugins/conditional-get';
 import { installProblemHandlers, sendProblem } from './plugins/problems';
 import { installStorableCheck } from './plugins/storable';
 import { installValidators } from './plugins/validation';
@@ -102,7 +103,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     setSecurityHeaders(reply);
-    done(null, payload);
+    done(null, conditionalGet(request, reply, payload));
   });
   installRequestLog(app);
 

@@ -73,6 +73,7 @@ export const geofenceRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: { fleetId?: string; limit: number; cursor?: string } }>(
     '/geofences',
     {
+      config: { etag: true },
       schema: {
         tags: ['geofences'],
         summary: 'List geofences (optionally one fleet\'s)',
@@ -101,7 +102,7 @@ export const geofenceRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Params: { id: string } }>(
     '/geofences/:id',
-    { schema: { tags: ['geofences'], summary: 'One geofence', params: geofenceIdParamsSchema, response: { 200: geofenceViewSchema, 404: problemRef } } },
+    { config: { etag: true }, schema: { tags: ['geofences'], summary: 'One geofence', params: geofenceIdParamsSchema, response: { 200: geofenceViewSchema, 404: problemRef } } },
     async (request) => {
       const geofence = await geofences.get(request.params.id);
       if (!geofence) throw ApiError.notFound(`Geofence ${request.params.id} does not exist`);

@@ -141,6 +141,7 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
   }>(
     '/vehicles/:id/positions',
     {
+      config: { etag: true },
       schema: {
         tags: ['positions'],
         summary: 'Position history in time order, paginated; or exported as GeoJSON, GPX or CSV',

@@ -59,6 +59,7 @@ export const vehicleRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: { fleetId?: string; status?: TrackerStatus; limit: number; cursor?: string } }>(
     '/vehicles',
     {
+      config: { etag: true },
       schema: {
         tags: ['vehicles'],
         summary: 'List vehicles (optionally one fleet\'s), each with its latest position',
@@ -92,6 +93,7 @@ export const vehicleRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Params: { id: string } }>(
     '/vehicles/:id',
     {
+      config: { etag: true },
       schema: {
         tags: ['vehicles'],
         summary: 'One vehicle with its latest position',
