@@ -46,7 +46,7 @@ describe('the api deployment package', () => {
     const packages = [...bundle.packages.keys()];
     expect(packages).toEqual(expect.arrayContaining(['fastify', 'ioredis', '@aws-sdk/client-dynamodb', '@fastify/aws-lambda', '(project)']));
     // Build-time only: the OpenAPI generator and its YAML library (the app serves openapi.json).
-    for (const devOnly of ['dynalite', 'classic-level', 'cdktf', '@cdktf/provider-aws', 'esbuild', 'jest', 'tsx', 'pino-pretty', '@fastify/swagger', 'yaml']) {
+    for (const devOnly of ['dynalite', 'classic-level', 'cdktf', '@cdktf/provider-aws', 'esbuild', 'jest', 'tsx', 'pino-pretty', '@fastify/swagger', 'yaml', 'playwright-core']) {
       expect([devOnly, packages.includes(devOnly)]).toEqual([devOnly, false]);
     }
     expect(bundle.code.toString('utf8')).not.toContain('Embedded DynamoDB (dynalite) started');

@@ -1,0 +1,41 @@
+/// <reference lib="dom" />
+import * as fs from 'fs';
+import * as path from 'path';
+import { Browser, Page, chromium } from 'playwright-core';
+
+/** Debian's Chromium (apt-get install chromium), or CHROMIUM_PATH: no browser is downloaded. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Where every browser test leaves its screenshot (CI keeps the folder; git ignores it). */
+export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', 'browser-screenshots');
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`No Chromium at ${CHROMIUM}: the browser tests drive a real one. Install it (apt-get install chromium) or set CHROMIUM_PATH.`);
+  }
+  // No sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}
+
+/**
+ * Opens a page and collects what it complained about: console errors, uncaught exceptions, CSP
+ * violations (reported to the console by a listener installed before any page script), failed requests.
+ */
+export async function openPage(browser: Browser, url: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems: string[] = [];
+  page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event: SecurityPolicyViolationEvent) => console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`));
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  return { page, problems };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
