@@ -35,6 +35,11 @@ export const RUNTIME_ENV = {
   redisEndpointSecretId: 'REDIS_ENDPOINT_SECRET_ID',
   /** Secrets Manager secret (name or ARN) holding the Redis AUTH token (never the token itself). */
   redisAuthSecretId: 'REDIS_AUTH_SECRET_ID',
+  /** The live map: seconds between polls, and its base map (a raster tile URL template, or a MapLibre style URL). */
+  mapPollIntervalSeconds: 'MAP_POLL_INTERVAL_SECONDS',
+  mapTileUrl: 'MAP_TILE_URL',
+  mapTileAttribution: 'MAP_TILE_ATTRIBUTION',
+  mapStyleUrl: 'MAP_STYLE_URL',
   /** Comma-separated origins allowed by CORS (ENVIRONMENTS[env].api.corsOrigins); unset: none. */
   corsOrigins: 'CORS_ORIGINS',
   /** Comma-separated API keys the app accepts in `x-api-key`; unset means no app-level check. */

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { buildFunctionBundle } from '../../functions/build/bundle-function';
+import { buildMapAssets } from '../../functions/build/map-assets';
 import { deterministicZip } from '../../functions/build/deterministic-zip';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -52,9 +53,13 @@ describe('the api deployment package', () => {
     expect(bundle.code.toString('utf8')).not.toContain('Embedded DynamoDB (dynalite) started');
   });
 
-  test('holds one index.js exporting handler, free of machine paths', () => {
+  test('holds index.js exporting handler, free of machine paths, and the live map\'s built assets', () => {
     const entries = unzip(bundle.zip);
-    expect([...entries.keys()]).toEqual(['index.js']);
+    expect([...entries.keys()]).toEqual(['index.js', 'map/map.css', 'map/map.js']);
+    const map = buildMapAssets(repoRoot);
+    expect([entries.get('map/map.js')!.equals(map.js), entries.get('map/map.css')!.equals(map.css)]).toEqual([true, true]);
+    // MapLibre is the map's, not the function's: it is in the page bundle only.
+    expect(bundle.packages.has('maplibre-gl')).toBe(false);
     const code = entries.get('index.js')!.toString('utf8');
     expect(code).toEqual(bundle.code.toString('utf8'));
     expect(code).not.toContain(repoRoot);

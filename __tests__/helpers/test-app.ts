@@ -36,6 +36,10 @@ export interface TestAppOptions {
    * does, from the table's stream): what a request costs, counted on the wire, is the request's own.
    */
   readonly eventSource?: 'stream' | 'in-process';
+  /** The live map's poll interval (default config/map.ts's). */
+  readonly mapPollIntervalSeconds?: number;
+  /** When a vehicle counts as offline, in minutes (fractions allowed here, for browser tests). */
+  readonly offlineAfterMinutes?: number;
   /** Browser origins allowed by CORS (default none). */
   readonly corsOrigins?: readonly string[];
   /** Seconds between webhook attempts (default: config/delivery.ts's schedule, minutes long). */
@@ -63,7 +67,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     eventSource: options.eventSource,
     webhookRetryDelaysSeconds: options.webhookRetryDelaysSeconds,
     corsOrigins: options.corsOrigins,
+    mapPollIntervalSeconds: options.mapPollIntervalSeconds,
   });
+  if (options.offlineAfterMinutes !== undefined) Object.assign(config, { offlineAfterMinutes: options.offlineAfterMinutes });
   return startInstance(config, () => dynamo.close());
 }
 

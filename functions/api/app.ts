@@ -17,6 +17,7 @@ import { eventRoutes } from './routes/events';
 import { fleetRoutes } from './routes/fleets';
 import { geofenceRoutes } from './routes/geofences';
 import { webhookRoutes } from './routes/webhooks';
+import { mapRoutes } from './routes/map';
 import { healthRoutes } from './routes/health';
 import { nearbyRoutes } from './routes/nearby';
 import { osmandRoutes } from './routes/osmand';
@@ -120,6 +121,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     await routes.register(nearbyRoutes);
     await routes.register(osmandRoutes);
     await routes.register(docsRoutes);
+    await routes.register(mapRoutes);
   });
   return app;
 }

@@ -1,6 +1,7 @@
 import { RUNTIME_ENV } from '../../config/runtime-env';
 import { corsOriginProblem } from '../../config/cors';
 import { WEBHOOK_RETRY_DELAYS_SECONDS } from '../../config/delivery';
+import { MAP_DEFAULTS, MapPageSettings } from '../../config/map';
 import { PositionFilterSettings, TRACKER_DEFAULTS, positionFilterProblems } from '../../config/trackers';
 
 /** What the API needs to run, read from environment variables set by module.api_services or the dev server. */
@@ -37,6 +38,8 @@ export interface ApiConfig {
   /** Secret holding the `rediss://` URL (AWS), used when `redisUrl` is unset. */
   readonly redisEndpointSecretId?: string;
   readonly redisAuthSecretId?: string;
+  /** What the live map page is told (config/map.ts, MAP_* variables). */
+  readonly map: MapPageSettings;
   /** Browser origins allowed by CORS; none: no CORS headers, preflights are 404. */
   readonly corsOrigins: readonly string[];
   /** Inline API keys (local); in AWS they come from the secret. */
@@ -68,6 +71,24 @@ function positionFilterDefaults(json: string | undefined): PositionFilterSetting
   const problems = positionFilterProblems(settings);
   if (problems.length) throw new ConfigError(`${RUNTIME_ENV.positionFilterDefaults}: ${problems.map(({ field, message }) => `${field} ${message}`).join('; ')}`);
   return settings;
+}
+
+function mapSettings(env: NodeJS.ProcessEnv): MapPageSettings {
+  const poll = Number(env[RUNTIME_ENV.mapPollIntervalSeconds] ?? MAP_DEFAULTS.pollIntervalSeconds);
+  if (!Number.isFinite(poll) || poll < 1 || poll > 300) throw new ConfigError(`${RUNTIME_ENV.mapPollIntervalSeconds} must be 1-300 seconds`);
+  const url = (name: string, value: string | undefined) => {
+    if (value === undefined || value === '') return undefined;
+    if (!/^https:\/\/[^/]+\//.test(value)) throw new ConfigError(`${name} must be an https URL`);
+    return value;
+  };
+  return {
+    pollIntervalSeconds: poll,
+    tileUrl: url(RUNTIME_ENV.mapTileUrl, env[RUNTIME_ENV.mapTileUrl]) ?? MAP_DEFAULTS.tileUrl,
+    tileAttribution: env[RUNTIME_ENV.mapTileAttribution] || MAP_DEFAULTS.tileAttribution,
+    styleUrl: url(RUNTIME_ENV.mapStyleUrl, env[RUNTIME_ENV.mapStyleUrl]),
+    movingAboveKmh: MAP_DEFAULTS.movingAboveKmh,
+    maxPagesPerPoll: MAP_DEFAULTS.maxPagesPerPoll,
+  };
 }
 
 function corsOrigins(value: string | undefined): readonly string[] {
@@ -124,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ApiConfig {
     redisEndpointSecretId: env[RUNTIME_ENV.redisEndpointSecretId] || undefined,
     redisAuthSecretId: env[RUNTIME_ENV.redisAuthSecretId] || undefined,
     corsOrigins: corsOrigins(env[RUNTIME_ENV.corsOrigins]),
+    map: mapSettings(env),
     apiKeys: (env[RUNTIME_ENV.apiKeys] ?? '')
       .split(',')
       .map((key) => key.trim())

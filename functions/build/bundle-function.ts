@@ -3,6 +3,8 @@ import * as path from 'path';
 import { BuildOptions, Metafile, buildSync } from 'esbuild';
 import type { FunctionJob } from '../../config/names';
 import { deterministicZip } from './deterministic-zip';
+import { buildMapAssets } from './map-assets';
+import { BUNDLED_MAP_DIR } from '../api/map/assets';
 
 /** The Lambda runtime every function uses (nodejs20.x is end-of-life). */
 export const LAMBDA_RUNTIME = 'nodejs22.x';
@@ -64,7 +66,12 @@ export function esbuildOptions(entry: string, repoRoot: string = REPO_ROOT): Bui
 export function buildFunctionBundle(job: FunctionJob, repoRoot: string = REPO_ROOT): FunctionBundle {
   const result = buildSync({ ...esbuildOptions(`functions/${job}/lambda.ts`, repoRoot), metafile: true });
   const code = Buffer.from(result.outputFiles[0].contents);
-  const zip = deterministicZip([{ name: 'index.js', content: code }]);
+  // The API serves the live map: its browser bundle and stylesheet ride in the zip (read on first use).
+  const assets = job === 'api' ? buildMapAssets(repoRoot) : undefined;
+  const zip = deterministicZip([
+    { name: 'index.js', content: code },
+    ...(assets ? [{ name: `${BUNDLED_MAP_DIR}/map.js`, content: assets.js }, { name: `${BUNDLED_MAP_DIR}/map.css`, content: assets.css }] : []),
+  ]);
   return { job, zip, sha256: crypto.createHash('sha256').update(zip).digest('base64'), code, packages: packageSizes(result.metafile!) };
 }
 

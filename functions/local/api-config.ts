@@ -1,4 +1,5 @@
 import { WEBHOOK_RETRY_DELAYS_SECONDS } from '../../config/delivery';
+import { MAP_DEFAULTS } from '../../config/map';
 import { tableName } from '../../config/names';
 import { TRACKER_DEFAULTS } from '../../config/trackers';
 import type { ApiConfig } from '../api/config';
@@ -13,6 +14,7 @@ export function localApiConfig(options: {
   /** Default in-process (the dev server evaluates events itself); `stream` as the API function in AWS. */
   eventSource?: 'stream' | 'in-process';
   corsOrigins?: readonly string[];
+  mapPollIntervalSeconds?: number;
   /** Default: config/delivery.ts's schedule. */
   webhookRetryDelaysSeconds?: readonly number[];
 }): ApiConfig {
@@ -39,5 +41,6 @@ export function localApiConfig(options: {
     redisUrl: options.redisUrl,
     apiKeys: options.apiKeys ?? [],
     corsOrigins: options.corsOrigins ?? [],
+    map: { ...MAP_DEFAULTS, pollIntervalSeconds: options.mapPollIntervalSeconds ?? MAP_DEFAULTS.pollIntervalSeconds },
   };
 }

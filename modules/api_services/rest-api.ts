@@ -80,6 +80,9 @@ export class RestApi extends Construct {
     // The API's documentation, public as in the dev server (it describes the API; it holds no data).
     const docs = new ApiGatewayResource(this, 'docs', { restApiId: this.api.id, parentId: this.api.rootResourceId, pathPart: 'docs' });
     const docsProxy = new ApiGatewayResource(this, 'docs_proxy', { restApiId: this.api.id, parentId: docs.id, pathPart: '{proxy+}' });
+    // The live map's page and assets, public as /docs (its polls of the API carry the key).
+    const map = new ApiGatewayResource(this, 'map', { restApiId: this.api.id, parentId: this.api.rootResourceId, pathPart: 'map' });
+    const mapProxy = new ApiGatewayResource(this, 'map_proxy', { restApiId: this.api.id, parentId: map.id, pathPart: '{proxy+}' });
     // Trackers (Traccar Client) cannot send x-api-key; the app authenticates them by device id.
     const osmand = new ApiGatewayResource(this, 'osmand', { restApiId: this.api.id, parentId: this.api.rootResourceId, pathPart: 'osmand' });
 
@@ -91,6 +94,8 @@ export class RestApi extends Construct {
       { id: 'osmand', resourceId: osmand.id, method: 'ANY', apiKeyRequired: false },
       { id: 'docs', resourceId: docs.id, method: 'GET', apiKeyRequired: false },
       { id: 'docs_proxy', resourceId: docsProxy.id, method: 'GET', apiKeyRequired: false },
+      { id: 'map', resourceId: map.id, method: 'GET', apiKeyRequired: false },
+      { id: 'map_proxy', resourceId: mapProxy.id, method: 'GET', apiKeyRequired: false },
       // Browsers send a CORS preflight without x-api-key: with origins allowed, OPTIONS reaches the
       // app (its CORS policy answers) without a key; without, API Gateway refuses it as before.
       ...(env.api.corsOrigins.length > 0

@@ -1,0 +1,40 @@
+import type { MapPageSettings } from '../../../config/map';
+
+const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** The origin of a URL template (`https://tile.openstreetmap.org`), for the CSP. */
+const originOf = (url: string) => new URL(url.replace(/\{[a-z]\}/g, '0')).origin;
+
+/**
+ * What the map page may load: its own script and stylesheet, the API (same origin), the tile
+ * server's images; MapLibre runs its workers from blob: URLs. A style URL may name any https host
+ * for its tiles, glyphs and sprites, so with one the images and fetches may come from https:.
+ */
+export function mapCsp(settings: MapPageSettings): string {
+  const remote = settings.styleUrl ? 'https:' : originOf(settings.tileUrl);
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' data: blob: ${remote}`,
+    `connect-src 'self' ${remote}`,
+    'worker-src blob:',
+    'child-src blob:',
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** The page: a map, a status line, and the settings as data attributes (no inline script or style). */
+export function mapPage(settings: MapPageSettings): string {
+  const data = Object.entries(settings)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => ` data-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}="${escape(String(value))}"`)
+    .join('');
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
+    '<title>Vehicle Tracking · live map</title><link rel="icon" href="data:,"><link rel="stylesheet" href="map/map.css"></head>' +
+    `<body${data}><div id="map"></div><div id="status">Loading…</div><script src="map/map.js"></script></body></html>`
+  );
+}
