@@ -1,27 +1,16 @@
 /// <reference lib="dom" />
 import * as fs from 'fs';
-import type { AddressInfo } from 'net';
-import type { Browser } from 'playwright-core';
-import { TestApp, startTestApp } from '../helpers/test-app';
-import { launchBrowser, openPage, screenshot } from '../helpers/browser';
+import { BrowserSession, openPage, screenshot, startBrowserSession } from '../helpers/browser';
 
 /** Issue 14, in a real browser: what a person sees at /docs, under the page's own CSP. */
-let t: TestApp;
-let browser: Browser;
-let base: string;
+let session: BrowserSession;
 beforeAll(async () => {
-  t = await startTestApp({ apiKeys: ['k1'] });
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await launchBrowser();
+  session = await startBrowserSession({ apiKeys: ['k1'] });
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await t.close();
-});
+afterAll(() => session?.close());
 
 test('/docs shows the positions route with its body fields, styled, with nothing blocked and no key asked', async () => {
-  const { page, problems } = await openPage(browser, `${base}/docs`);
+  const { page, problems } = await openPage(session.browser, `${session.base}/docs`);
   const text = await page.evaluate(() => document.body.innerText);
   expect(text).toContain('POST /vehicles/{id}/positions');
   for (const field of ['lat', 'lon', 'timestamp', 'speed']) expect(text).toMatch(new RegExp(`\\b${field}\\b \\(body`));

@@ -1,43 +1,34 @@
 /// <reference lib="dom" />
-import type { AddressInfo } from 'net';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { MAP_DEFAULTS } from '../../config/map';
-import { TestApp, createVehicle, iso, startTestApp } from '../helpers/test-app';
-import { launchBrowser, openPage, screenshot } from '../helpers/browser';
+import { createVehicle, iso } from '../helpers/test-app';
+import { BrowserSession, openPage, screenshot, startBrowserSession } from '../helpers/browser';
 
 /**
  * Issue 14, in a real browser: the live map as a person sees it, with no tile server reachable (as
  * everywhere here). Polls every second; a vehicle is offline 3 s after its last fix.
  */
 const TILE_HOST = new URL(MAP_DEFAULTS.tileUrl.replace(/\{[a-z]\}/g, '0')).host;
-let t: TestApp;
-let browser: Browser;
-let base: string;
+let session: BrowserSession;
 beforeAll(async () => {
-  t = await startTestApp({ apiKeys: [], mapPollIntervalSeconds: 1, offlineAfterMinutes: 3 / 60 });
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await launchBrowser();
+  session = await startBrowserSession({ apiKeys: [], mapPollIntervalSeconds: 1, offlineAfterMinutes: 3 / 60 });
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await t.close();
-});
+afterAll(() => session?.close());
 
 const send = (id: string, lat: number, lon: number, speed: number) =>
-  t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: { lat, lon, speed, timestamp: iso(Date.now()) } });
+  session.t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: { lat, lon, speed, timestamp: iso(Date.now()) } });
 const statuses = (page: Page) =>
   page.evaluate(() => Object.fromEntries(Array.from(document.querySelectorAll<HTMLElement>('.vehicle')).map((e) => [e.dataset.vehicleId!, e.dataset.status!])));
 
 test('one marker per vehicle, coloured by status; markers move (not re-created) between polls; silence turns one grey; polls answer 304', async () => {
   const fleetId = `live-${Date.now().toString(36)}`;
-  const [moving, parked, silent] = await Promise.all([0, 1, 2].map(() => createVehicle(t.app, { fleetId }).then((v) => v.id)));
+  const [moving, parked, silent] = await Promise.all([0, 1, 2].map(() => createVehicle(session.t.app, { fleetId }).then((v) => v.id)));
   await Promise.all([send(moving, 52.37, 4.9, 40), send(parked, 52.38, 4.91, 0), send(silent, 52.36, 4.89, 0)]);
   // The moving and parked vehicles keep reporting; the silent one never again.
   const keepAlive = setInterval(() => void Promise.all([send(parked, 52.38, 4.91, 0)]), 700);
   const polls: number[] = [];
   try {
-    const { page, problems } = await openPage(browser, `${base}/map?fleetId=${fleetId}`);
+    const { page, problems } = await openPage(session.browser, `${session.base}/map?fleetId=${fleetId}`);
     page.on('response', (response) => response.url().includes('/vehicles?') && polls.push(response.status()));
     await page.waitForFunction(() => document.querySelectorAll('.vehicle').length === 3, null, { timeout: 15_000 });
     expect(await statuses(page)).toMatchObject({ [moving]: 'moving', [parked]: 'stopped' });

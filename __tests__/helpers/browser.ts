@@ -1,7 +1,9 @@
 /// <reference lib="dom" />
 import * as fs from 'fs';
 import * as path from 'path';
+import type { AddressInfo } from 'net';
 import { Browser, Page, chromium } from 'playwright-core';
+import { TestApp, TestAppOptions, startTestApp } from './test-app';
 
 /** Debian's Chromium (apt-get install chromium), or CHROMIUM_PATH: no browser is downloaded. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -38,4 +40,29 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file });
   return file;
+}
+
+/** The real app listening on a real port, and a browser to open its pages. */
+export interface BrowserSession {
+  readonly t: TestApp;
+  readonly browser: Browser;
+  /** `http://127.0.0.1:<port>` */
+  readonly base: string;
+  close(): Promise<void>;
+}
+
+export async function startBrowserSession(options: TestAppOptions = {}): Promise<BrowserSession> {
+  const t = await startTestApp(options);
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  const browser = await launchBrowser();
+  return {
+    t,
+    browser,
+    base,
+    async close() {
+      await browser.close();
+      await t.close();
+    },
+  };
 }
