@@ -19,7 +19,7 @@ test('a fleet\'s vehicles: 304 with no body while nothing moved, 200 with a new 
   expect(first.statusCode).toBe(200);
   const etag = first.headers.etag as string;
   expect(etag).toMatch(/^W\/"[A-Za-z0-9_-]+"$/);
-  expect(first.headers['cache-control']).toBe('no-cache');
+  expect(first.headers['cache-control']).toBe('private, no-cache'); // keyed data: never a shared cache
 
   const again = await get(`/vehicles?fleetId=${fleetId}`, etag);
   expect(again.statusCode).toBe(304);

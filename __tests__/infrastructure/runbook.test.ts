@@ -31,6 +31,8 @@ describe.each(environmentNames())('%s', (environment) => {
   describe('System Health Checks', () => {
     test('1. API Health Check: a regional REST API whose stage is the environment, /health open without a key', () => {
       expect(api.endpoint_configuration.types).toEqual(['REGIONAL']);
+      // Large answers (the map's script) are gzipped by the gateway for clients that accept it.
+      expect(api.minimum_compression_size).toBe('1024');
       expect(stage.stage_name).toBe(environment);
       const resources = byType(environment, 'api_services', 'aws_api_gateway_resource');
       expect(resources.rest_api_health.path_part).toBe('health');

@@ -23,7 +23,7 @@ export function matches(ifNoneMatch: string | undefined, etag: string): boolean 
 
 /**
  * For routes with `config.etag`, from the app's one onSend hook: a 200 GET gets an ETag and
- * `cache-control: no-cache` (store, but ask each time); a request naming that ETag gets 304 with no
+ * `cache-control: private, no-cache` (store, but ask each time); a request naming that ETag gets 304 with no
  * body, so a poll that finds nothing new costs the client a few bytes. Returns the payload to send.
  */
 export function conditionalGet<P>(request: FastifyRequest, reply: FastifyReply, payload: P): P | '' {
@@ -31,7 +31,8 @@ export function conditionalGet<P>(request: FastifyRequest, reply: FastifyReply, 
   if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
   const etag = etagOf(payload);
   reply.header('etag', etag);
-  reply.header('cache-control', 'no-cache');
+  // private: keyed fleet data is for this client's cache, never a shared one.
+  reply.header('cache-control', 'private, no-cache');
   if (!matches(request.headers['if-none-match'], etag)) return payload;
   reply.code(304);
   reply.removeHeader('content-length');

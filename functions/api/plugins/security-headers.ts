@@ -4,7 +4,8 @@ import type { FastifyReply } from 'fastify';
 /**
  * Headers every answer carries, and those of pages a browser renders (text/html): no sniffing, no
  * framing, no referrer, and a Content-Security-Policy that allows nothing a page does not declare.
- * A page that needs more (its own inline style, a script) sets its own CSP; the rest still apply.
+ * A page that needs more (its own inline style, a script; a referrer for a tile server) sets its own
+ * CSP or referrer policy; the rest still apply.
  */
 export const PAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -18,7 +19,7 @@ export function setSecurityHeaders(reply: FastifyReply): void {
   if (typeof type === 'string' && type.startsWith('text/html')) {
     if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', PAGE_CSP);
     reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'no-referrer');
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
     reply.header('cross-origin-opener-policy', 'same-origin');
     reply.header('strict-transport-security', 'max-age=31536000');
   }

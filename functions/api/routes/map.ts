@@ -13,10 +13,15 @@ export const mapRoutes: FastifyPluginAsync = async (app) => {
   const page = mapPage(settings);
 
   app.get('/map', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').header('content-security-policy', csp).send(page),
+    // Tile servers (OpenStreetMap's among them) want to know which site asks: the origin, no path.
+    reply.type('text/html; charset=utf-8').header('content-security-policy', csp).header('referrer-policy', 'strict-origin-when-cross-origin').send(page),
   );
   // With a trailing slash the page's relative URLs would point one level down.
-  app.get('/map/', { config: { public: true }, schema: { hide: true } }, async (request, reply) => reply.redirect(request.url.replace(/\/map\/(\?|$)/, '/map$1'), 301));
+  // Relative, so it stays under API Gateway's stage prefix (the app sees paths without it).
+  app.get('/map/', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+    return reply.redirect(`../map${query}`, 301);
+  });
   app.get('/map/map.js', { config: { public: true, etag: true }, schema: { hide: true } }, async (_request, reply) =>
     reply.type('application/javascript; charset=utf-8').send(mapAssets().js),
   );

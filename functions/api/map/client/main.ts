@@ -41,6 +41,8 @@ map.on('error', (event: maplibregl.ErrorEvent & { sourceId?: string }) => {
 });
 
 let etag: string | undefined;
+/** Whether the last full read was one page (then its ETag stands for the whole fleet). */
+let singlePage = false;
 let framed = false;
 
 /** The API key, asked once and kept for the browser session (none is needed locally unless API_KEYS is set). */
@@ -56,8 +58,9 @@ async function fetchVehicles(): Promise<VehicleView[] | 'unchanged'> {
     const headers: Record<string, string> = {};
     const key = apiKey();
     if (key) headers['x-api-key'] = key;
-    // Only the first page is conditional: it changes whenever any vehicle of the first 100 does.
-    if (page === 0 && etag) headers['if-none-match'] = etag;
+    // Conditional only while the whole fleet fits one page: a 304 for the first page says nothing
+    // about a vehicle on the second.
+    if (page === 0 && etag && singlePage) headers['if-none-match'] = etag;
     // no-store: the page revalidates by its own ETag; the browser's cache would only second-guess it.
     const response = await fetch(`${apiBase}/vehicles?${query}`, { headers, cache: 'no-store' });
     if (response.status === 304) {
@@ -65,21 +68,29 @@ async function fetchVehicles(): Promise<VehicleView[] | 'unchanged'> {
       return 'unchanged';
     }
     if (response.status === 401 || response.status === 403) {
+      // A key refused (API Gateway says 403, the app 401): forget it and ask once; a cancel stops polling.
+      sessionStorage.removeItem(KEY_STORAGE);
       const given = window.prompt('API key for this stage (kept for this browser session):');
-      if (given) sessionStorage.setItem(KEY_STORAGE, given.trim());
-      throw new Error('an API key is needed');
+      if (!given?.trim()) throw new StopPolling('an API key is needed: reload the page to enter one');
+      sessionStorage.setItem(KEY_STORAGE, given.trim());
+      throw new RetryNow('key entered');
     }
     if (!response.ok) throw new Error(`GET /vehicles answered ${response.status}`);
     if (page === 0) etag = response.headers.get('etag') ?? undefined;
     const body = (await response.json()) as { items: VehicleView[]; nextCursor: string | null };
     vehicles.push(...body.items);
     cursor = body.nextCursor ?? undefined;
+    singlePage = page === 0 && !cursor;
     if (!cursor) break;
   }
   return vehicles;
 }
 
+class StopPolling extends Error {}
+class RetryNow extends Error {}
+
 async function poll(): Promise<void> {
+  let next = pollMs;
   try {
     const vehicles = await fetchVehicles();
     if (vehicles !== 'unchanged') {
@@ -91,13 +102,19 @@ async function poll(): Promise<void> {
     } else {
       layer.refreshAges(Date.now());
     }
-    status.textContent = `${layer.size} vehicle(s)${fleetId ? ` of ${fleetId}` : ''} · updated ${new Date().toLocaleTimeString()}${baseMapNote}`;
+    const capped = layer.size >= Number(settings.maxPagesPerPoll) * 100 ? ' (the first shown)' : '';
+    status.textContent = `${layer.size} vehicle(s)${capped}${fleetId ? ` of ${fleetId}` : ''} · updated ${new Date().toLocaleTimeString()}${baseMapNote}`;
     document.body.dataset.polls = String(Number(document.body.dataset.polls ?? 0) + 1);
   } catch (error) {
-    status.textContent = `Not updated: ${(error as Error).message}`;
-  } finally {
-    setTimeout(poll, pollMs);
+    if (error instanceof StopPolling) {
+      status.textContent = error.message;
+      return;
+    }
+    if (error instanceof RetryNow) next = 0;
+    else status.textContent = `Not updated: ${(error as Error).message}`;
   }
+  setTimeout(poll, next);
 }
 
-map.on('load', () => void poll());
+// Markers are page elements: they need no style, so vehicles show even if the base map never loads.
+void poll();

@@ -50,8 +50,9 @@ export class VehicleLayer {
         element.dataset.vehicleId = vehicle.id;
         element.tabIndex = 0;
         const marker = new maplibregl.Marker({ element, rotationAlignment: 'map' }).setLngLat(lngLat).setPopup(new maplibregl.Popup({ offset: 14, closeButton: false })).addTo(this.map);
-        element.addEventListener('mouseenter', () => marker.togglePopup());
-        element.addEventListener('mouseleave', () => marker.togglePopup());
+        // Hover opens and closes it outright (a toggle would drift out of step with clicks).
+        element.addEventListener('mouseenter', () => marker.getPopup()?.setLngLat(marker.getLngLat()).addTo(this.map));
+        element.addEventListener('mouseleave', () => marker.getPopup()?.remove());
         entry = { marker, vehicle };
         this.markers.set(vehicle.id, entry);
       }
