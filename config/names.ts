@@ -44,6 +44,11 @@ export function functionName(environment: string, job: FunctionJob): string {
   return resourceName(environment, job);
 }
 
+/** A function's dead-letter queue: failed asynchronous invocations and stream batches given up on. */
+export function functionDeadLetterQueueName(environment: string, job: FunctionJob): string {
+  return `${functionName(environment, job)}-dlq`;
+}
+
 export function lambdaLogGroupName(environment: string, job: FunctionJob): string {
   return `/aws/lambda/${functionName(environment, job)}`;
 }

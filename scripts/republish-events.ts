@@ -14,7 +14,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { environmentNames, getEnvironment, physicalTableName } from '../config/environments';
-import { busDeadLetterQueueName, eventBusName, functionName } from '../config/names';
+import { busDeadLetterQueueName, eventBusName, functionDeadLetterQueueName } from '../config/names';
 import { EventBridgeBus } from '../functions/api/delivery/event-bus';
 import { createDocumentClient } from '../functions/api/services/dynamo-client';
 import { EventStore } from '../functions/api/services/event-store';
@@ -63,7 +63,7 @@ async function main(args: string[]): Promise<void> {
       console.log(`${eventBusName(environment.name)}: ${published} change(s) published again`);
       return;
     }
-    const queues = [`${functionName(environment.name, 'delivery')}-dlq`, busDeadLetterQueueName(environment.name)];
+    const queues = [functionDeadLetterQueueName(environment.name, 'delivery'), busDeadLetterQueueName(environment.name)];
     const letters = (await Promise.all(queues.map((queue) => readLetters(sqs, queue)))).flat();
     const readable = letters.filter((letter) => letter.window !== undefined);
     const published = await publish(readable.map((letter) => letter.window!));

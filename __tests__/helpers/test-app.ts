@@ -68,8 +68,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     webhookRetryDelaysSeconds: options.webhookRetryDelaysSeconds,
     corsOrigins: options.corsOrigins,
     mapPollIntervalSeconds: options.mapPollIntervalSeconds,
+    offlineAfterMinutes: options.offlineAfterMinutes,
   });
-  if (options.offlineAfterMinutes !== undefined) Object.assign(config, { offlineAfterMinutes: options.offlineAfterMinutes });
   return startInstance(config, () => dynamo.close());
 }
 

@@ -15,6 +15,8 @@ export function localApiConfig(options: {
   eventSource?: 'stream' | 'in-process';
   corsOrigins?: readonly string[];
   mapPollIntervalSeconds?: number;
+  /** Default TRACKER_DEFAULTS'; fractions of a minute only in tests (the environment variable takes whole minutes). */
+  offlineAfterMinutes?: number;
   /** Default: config/delivery.ts's schedule. */
   webhookRetryDelaysSeconds?: readonly number[];
 }): ApiConfig {
@@ -34,7 +36,7 @@ export function localApiConfig(options: {
     webhookRetryDelaysSeconds: options.webhookRetryDelaysSeconds ?? WEBHOOK_RETRY_DELAYS_SECONDS,
     eventSource: options.eventSource ?? 'in-process',
     positionRetentionDays: options.positionRetentionDays ?? 30,
-    offlineAfterMinutes: TRACKER_DEFAULTS.offlineAfterMinutes,
+    offlineAfterMinutes: options.offlineAfterMinutes ?? TRACKER_DEFAULTS.offlineAfterMinutes,
     nearbyMaxAgeMinutes: TRACKER_DEFAULTS.nearbyMaxAgeMinutes,
     positionFilterDefaults: TRACKER_DEFAULTS.positionFilter,
     dynamodbEndpoint: options.dynamodbEndpoint,

@@ -9,7 +9,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { DataResource, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import type { FunctionSettings } from '../../config/environments';
-import { FunctionJob, functionName, lambdaLogGroupName } from '../../config/names';
+import { FunctionJob, functionDeadLetterQueueName, functionName, lambdaLogGroupName } from '../../config/names';
 import { FunctionBundle, LAMBDA_RUNTIME } from '../../functions/build/bundle-function';
 import { Statement, assumeRolePolicy, policyDocument } from '../core/iam';
 
@@ -72,7 +72,7 @@ export class NodeFunction extends Construct {
       kmsKeyId: props.kmsKeyArn,
     });
     this.deadLetterQueue = new SqsQueue(this, 'dlq', {
-      name: `${name}-dlq`,
+      name: functionDeadLetterQueueName(props.environmentName, props.job),
       kmsMasterKeyId: props.kmsKeyArn,
       messageRetentionSeconds: 14 * 24 * 60 * 60,
     });

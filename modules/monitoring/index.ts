@@ -8,7 +8,7 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { TerraformIterator } from 'cdktf';
 import { EnvironmentConfig, physicalTableName } from '../../config/environments';
 import { BUILT_IN_CONSUMERS } from '../../config/delivery';
-import { FUNCTION_JOBS, FunctionJob, busDeadLetterQueueName, busRuleName, eventBusName, functionName, resourceName, snakeCase, stackName, webhookQueueNames } from '../../config/names';
+import { FUNCTION_JOBS, FunctionJob, busDeadLetterQueueName, functionDeadLetterQueueName, busRuleName, eventBusName, functionName, resourceName, snakeCase, stackName, webhookQueueNames } from '../../config/names';
 import { TABLES } from '../../config/tables';
 import { THRESHOLDS } from '../../config/thresholds';
 import { cacheNodeSuffixes, replicationGroupId } from '../cache';
@@ -137,7 +137,7 @@ export class MonitoringModule extends ModuleStack<MonitoringInputs, MonitoringOu
 
     // The event log: batches given up on, and a stream consumer falling behind (both by name).
     alarm(this, 'events_dead_letters', context, THRESHOLDS.eventsDeadLetters, undefined, {
-      namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: `${functionNames.events}-dlq` }, statistic: 'Maximum',
+      namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: functionDeadLetterQueueName(env.name, 'events') }, statistic: 'Maximum',
       period: THRESHOLDS.eventsDeadLetters.periodSeconds, evaluationPeriods: 1, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching',
     });
     alarm(this, 'events_iterator_age', context, THRESHOLDS.eventsIteratorAge, undefined, {
@@ -151,7 +151,7 @@ export class MonitoringModule extends ModuleStack<MonitoringInputs, MonitoringOu
         namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: queueName }, statistic: 'Maximum',
         period: threshold.periodSeconds, evaluationPeriods: 1, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching',
       });
-    queueAlarm('delivery_dead_letters', THRESHOLDS.deliveryDeadLetters, `${functionNames.delivery}-dlq`);
+    queueAlarm('delivery_dead_letters', THRESHOLDS.deliveryDeadLetters, functionDeadLetterQueueName(env.name, 'delivery'));
     queueAlarm('bus_dead_letters', THRESHOLDS.busDeadLetters, busDeadLetterQueueName(env.name));
     queueAlarm('webhook_dead_letters', THRESHOLDS.webhookDeadLetters, webhookQueueNames(env.name).deadLetters);
     alarm(this, 'delivery_iterator_age', context, THRESHOLDS.deliveryIteratorAge, undefined, {

@@ -7,6 +7,7 @@
  */
 import type { TripSettings } from '../../../config/trackers';
 import { distanceMeters } from './geo';
+import { round } from './text';
 
 export interface TrackFix {
   readonly ts: number;
@@ -43,7 +44,6 @@ export interface Stop {
 }
 
 const place = (fix: TrackFix): Place => ({ timestamp: new Date(fix.ts).toISOString(), lat: fix.lat, lon: fix.lon });
-const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 export class TripDetector {
   private readonly trips: Trip[] = [];

@@ -1,6 +1,5 @@
 import type { MapPageSettings } from '../../../config/map';
-
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+import { escapeHtml } from '../domain/text';
 
 /** The origin of a URL template (`https://tile.openstreetmap.org`), for the CSP. */
 const originOf = (url: string) => new URL(url.replace(/\{[a-z]\}/g, '0')).origin;
@@ -30,7 +29,7 @@ export function mapCsp(settings: MapPageSettings): string {
 export function mapPage(settings: MapPageSettings): string {
   const data = Object.entries(settings)
     .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => ` data-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}="${escape(String(value))}"`)
+    .map(([key, value]) => ` data-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}="${escapeHtml(String(value))}"`)
     .join('');
   return (
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +

@@ -29,7 +29,9 @@ export function matches(ifNoneMatch: string | undefined, etag: string): boolean 
 export function conditionalGet<P>(request: FastifyRequest, reply: FastifyReply, payload: P): P | '' {
   if (!reply.routeOptions.config?.etag || request.method !== 'GET' || reply.statusCode !== 200) return payload;
   if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
-  const etag = etagOf(payload);
+  // A route that knows its validator (a built asset) sets it; else the body is hashed.
+  const given = reply.getHeader('etag');
+  const etag = typeof given === 'string' ? given : etagOf(payload);
   reply.header('etag', etag);
   // private: keyed fleet data is for this client's cache, never a shared one.
   reply.header('cache-control', 'private, no-cache');

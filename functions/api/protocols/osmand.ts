@@ -10,6 +10,7 @@
  *   `battery.level` 0..1, `battery.is_charging`, `is_moving`, `odometer`, `activity.type`, `event`.
  */
 import type { FieldError } from '../domain/errors';
+import { round } from '../domain/text';
 import type { TimestampInput } from '../domain/timestamps';
 import type { PositionInput } from '../services/ingest';
 
@@ -27,7 +28,6 @@ export type OsmAndParse = { report: OsmAndReport } | { errors: FieldError[] };
 
 type Attributes = Record<string, string | number | boolean>;
 
-const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /**
  * A number field. Out of range, a coordinate is an error (the request is malformed), while an
@@ -104,7 +104,7 @@ export function parseOsmAndQuery(params: URLSearchParams, now: number): OsmAndPa
             lat,
             lon,
             timestamp: osmandTimestamp(params.get('timestamp') ?? undefined, now),
-            ...(speedKnots !== undefined && { speed: round(speedKnots * KNOTS_TO_KMH) }),
+            ...(speedKnots !== undefined && { speed: round(speedKnots * KNOTS_TO_KMH, 3) }),
             ...(heading !== undefined && { heading }),
             ...(altitude !== undefined && { altitude }),
             ...(accuracy !== undefined && { accuracy }),
@@ -169,7 +169,7 @@ export function parseOsmAndJson(body: unknown): OsmAndParse {
           lon,
           ...(implausible.length > 0 && { outOfRange: implausible }),
           timestamp: location.timestamp as string,
-          ...(speedMps !== undefined && { speed: round(speedMps * MPS_TO_KMH) }),
+          ...(speedMps !== undefined && { speed: round(speedMps * MPS_TO_KMH, 3) }),
           ...(heading !== undefined && { heading }),
           ...(altitude !== undefined && { altitude }),
           ...(accuracy !== undefined && { accuracy }),

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import document from '../openapi/openapi.json';
+import { escapeHtml } from '../domain/text';
 import { PAGE_CSP, styleHash } from '../plugins/security-headers';
 
 interface JsonSchema {
@@ -46,8 +47,6 @@ const typeOf = (schema: JsonSchema): string => {
   return schema.nullable ? `${base} or null` : base;
 };
 
-const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The page's one inline style, allowed by its hash (the CSP allows nothing else). */
 const DOCS_STYLE =
@@ -77,16 +76,16 @@ export const docsRoutes: FastifyPluginAsync = async (app) => {
     const rows = Object.entries(spec.paths).flatMap(([path, operations]) =>
       Object.entries(operations).map(([method, op]) => {
         const params = (op.parameters ?? [])
-          .map((p) => `<li><code>${escape(p.name)}</code> (${escape(p.in)}${p.required ? ', required' : ''}) ${escape(p.description ?? p.schema?.type ?? '')}</li>`)
+          .map((p) => `<li><code>${escapeHtml(p.name)}</code> (${escapeHtml(p.in)}${p.required ? ', required' : ''}) ${escapeHtml(p.description ?? p.schema?.type ?? '')}</li>`)
           .concat(
             bodyFields(op.requestBody?.content?.['application/json']?.schema).map(
-              (f) => `<li><code>${escape(f.name)}</code> (body, ${escape(typeOf(f.schema))}${f.required ? ', required' : ''}) ${escape(f.schema.description ?? '')}</li>`,
+              (f) => `<li><code>${escapeHtml(f.name)}</code> (body, ${escapeHtml(typeOf(f.schema))}${f.required ? ', required' : ''}) ${escapeHtml(f.schema.description ?? '')}</li>`,
             ),
           )
           .join('');
         return (
-          `<section><h3><span class="m">${method.toUpperCase()}</span> <code>${escape(path)}</code></h3>` +
-          `<p>${escape(op.summary ?? '')}</p>${op.description ? `<p>${escape(op.description)}</p>` : ''}` +
+          `<section><h3><span class="m">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3>` +
+          `<p>${escapeHtml(op.summary ?? '')}</p>${op.description ? `<p>${escapeHtml(op.description)}</p>` : ''}` +
           `${params ? `<ul>${params}</ul>` : ''}</section>`
         );
       }),
@@ -94,10 +93,10 @@ export const docsRoutes: FastifyPluginAsync = async (app) => {
     reply.type('text/html; charset=utf-8');
     reply.header('content-security-policy', `${PAGE_CSP}; style-src ${styleHash(DOCS_STYLE)}`);
     return (
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(spec.info.title)}</title>` +
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(spec.info.title)}</title>` +
       `<style>${DOCS_STYLE}</style></head><body>` +
-      `<h1>${escape(spec.info.title)} <small>${escape(spec.info.version)}</small></h1>` +
-      `<p>${escape(spec.info.description ?? '')}</p><p>Machine-readable: <a href="docs/json">OpenAPI JSON</a>.</p>` +
+      `<h1>${escapeHtml(spec.info.title)} <small>${escapeHtml(spec.info.version)}</small></h1>` +
+      `<p>${escapeHtml(spec.info.description ?? '')}</p><p>Machine-readable: <a href="docs/json">OpenAPI JSON</a>.</p>` +
       `${rows.join('')}</body></html>`
     );
   });

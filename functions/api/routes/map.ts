@@ -23,9 +23,9 @@ export const mapRoutes: FastifyPluginAsync = async (app) => {
     return reply.redirect(`../map${query}`, 301);
   });
   app.get('/map/map.js', { config: { public: true, etag: true }, schema: { hide: true } }, async (_request, reply) =>
-    reply.type('application/javascript; charset=utf-8').send(mapAssets().js),
+    reply.type('application/javascript; charset=utf-8').header('etag', mapAssets().js.etag).send(mapAssets().js.body),
   );
   app.get('/map/map.css', { config: { public: true, etag: true }, schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/css; charset=utf-8').send(mapAssets().css),
+    reply.type('text/css; charset=utf-8').header('etag', mapAssets().css.etag).send(mapAssets().css.body),
   );
 };
