@@ -2,7 +2,8 @@
 import type { Page } from 'playwright-core';
 import { MAP_DEFAULTS } from '../../config/map';
 import { createVehicle, iso } from '../helpers/test-app';
-import { BrowserSession, openPage, screenshot, startBrowserSession } from '../helpers/browser';
+import { GEOFENCE_OUTLINE, TRACK_COLOURS } from '../../functions/api/map/client/colours';
+import { BrowserSession, countColour, openPage, screenshot, startBrowserSession } from '../helpers/browser';
 
 /**
  * Issue 14, in a real browser: the live map as a person sees it, with no tile server reachable (as
@@ -73,6 +74,57 @@ test('one marker per vehicle, coloured by status; markers move (not re-created) 
   } finally {
     clearInterval(keepAlive);
   }
+}, 90_000);
+
+test('selecting a vehicle draws its track; the time slider walks it fix by fix; the fleet\'s geofences are drawn', async () => {
+  const fleetId = `track-${Date.now().toString(36)}`;
+  const { id } = await createVehicle(session.t.app, { fleetId, name: 'Track van' });
+  // 20 fixes over the last 19 minutes, eastwards along a street, into a depot geofence at the end.
+  const now = Date.now();
+  const fixes = Array.from({ length: 20 }, (_, i) => ({ lat: 52.37 + (i % 2) * 0.0004, lon: 4.88 + i * 0.002, speed: 30 + i, timestamp: iso(now - (19 - i) * 60_000) }));
+  expect((await session.t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: fixes })).json()).toMatchObject({ stored: 20 });
+  const geofence = await session.t.app.inject({ method: 'POST', url: '/geofences', payload: { name: 'Depot', fleetId, geometry: { type: 'Circle', center: [4.918, 52.37], radius: 250 } } });
+  expect(geofence.statusCode).toBe(201);
+
+  const { page, problems } = await openPage(session.browser, `${session.base}/map?fleetId=${fleetId}`);
+  await page.waitForFunction(() => document.querySelectorAll('.vehicle').length === 1 && /1 geofence/.test(document.getElementById('status')!.textContent!), null, { timeout: 15_000 });
+  // A screenshot once MapLibre has drawn what it was given (its sources load in a worker).
+  const shot = async () => {
+    await page.waitForTimeout(500);
+    return page.screenshot();
+  };
+  // Before a selection: the geofence's outline is drawn, no track is.
+  let png = await shot();
+  expect(await countColour(session.browser, png, GEOFENCE_OUTLINE, 24)).toBeGreaterThan(100);
+  expect(await countColour(session.browser, png, TRACK_COLOURS.travelled)).toBe(0);
+  expect(await page.isHidden('#track')).toBe(true);
+
+  await page.click(`.vehicle[data-vehicle-id="${id}"]`);
+  await page.waitForFunction(() => /^20 fixes · /.test(document.getElementById('track-summary')!.textContent!), null, { timeout: 10_000 });
+  expect(await page.textContent('#track-name')).toBe('Track van');
+  // The slider starts at the latest fix: the whole track is drawn as travelled.
+  expect(await page.textContent('#track-time')).toContain('49 km/h');
+  png = await shot();
+  await screenshot(page, 'map-track');
+  const travelledAtEnd = await countColour(session.browser, png, TRACK_COLOURS.travelled);
+  expect(travelledAtEnd).toBeGreaterThan(2000); // ~20 km/h·h of line, 4 px wide
+
+  // Home: the slider's first fix. The time shown is that fix's; the travelled part shrinks to the dot.
+  await page.focus('#track-slider');
+  await page.keyboard.press('Home');
+  expect(await page.getAttribute('#track', 'data-fix-index')).toBe('0');
+  expect(await page.textContent('#track-time')).toContain('30 km/h');
+  png = await shot();
+  expect(await countColour(session.browser, png, TRACK_COLOURS.travelled)).toBeLessThan(travelledAtEnd / 4);
+  expect(await countColour(session.browser, png, TRACK_COLOURS.period)).toBeGreaterThan(2000);
+  // Halfway along: the fix in the middle.
+  for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');
+  expect(await page.textContent('#track-time')).toContain('40 km/h');
+
+  // Closing the panel takes the track away.
+  await page.click('#track-close');
+  expect(await countColour(session.browser, await shot(), TRACK_COLOURS.period)).toBe(0);
+  expect(problems.filter((p) => !p.includes(TILE_HOST) && !p.includes('ERR_NAME_NOT_RESOLVED'))).toEqual([]);
 }, 90_000);
 
 test('a fleet of more than one page: a vehicle on the second page moves too (the first page\'s 304 does not hide it)', async () => {

@@ -66,3 +66,35 @@ export async function startBrowserSession(options: TestAppOptions = {}): Promise
     },
   };
 }
+
+/**
+ * How many pixels of a screenshot are within `tolerance` (per channel) of a colour: what a person
+ * sees drawn on the map's canvas. Decoded in a blank page of the same browser (no PNG library).
+ */
+export async function countColour(browser: Browser, png: Buffer, hex: string, tolerance = 16): Promise<number> {
+  const page = await browser.newPage();
+  try {
+    return await page.evaluate(
+      async ([data, colour, tol]) => {
+        const image = new Image();
+        image.src = `data:image/png;base64,${data}`;
+        await image.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = image.width;
+        canvas.height = image.height;
+        const context = canvas.getContext('2d')!;
+        context.drawImage(image, 0, 0);
+        const pixels = context.getImageData(0, 0, image.width, image.height).data;
+        const [r, g, b] = [1, 3, 5].map((i) => parseInt((colour as string).slice(i, i + 2), 16));
+        let count = 0;
+        for (let i = 0; i < pixels.length; i += 4) {
+          if (Math.abs(pixels[i] - r) <= (tol as number) && Math.abs(pixels[i + 1] - g) <= (tol as number) && Math.abs(pixels[i + 2] - b) <= (tol as number)) count++;
+        }
+        return count;
+      },
+      [png.toString('base64'), hex, tolerance] as const,
+    );
+  } finally {
+    await page.close();
+  }
+}

@@ -25,7 +25,23 @@ export function mapCsp(settings: MapPageSettings): string {
   ].join('; ');
 }
 
-/** The page: a map, a status line, and the settings as data attributes (no inline script or style). */
+/** Periods the track panel offers (seconds, label): the first is the default. */
+export const TRACK_PERIODS: readonly (readonly [number, string])[] = [
+  [3600, 'last hour'],
+  [6 * 3600, 'last 6 hours'],
+  [24 * 3600, 'last 24 hours'],
+  [7 * 24 * 3600, 'last 7 days'],
+];
+
+/** The selected vehicle's panel: its name, the period, the time slider and the fix it points at. */
+const TRACK_PANEL =
+  '<aside id="track" hidden><div class="track-head"><strong id="track-name"></strong>' +
+  '<button id="track-close" type="button" aria-label="Close the track">×</button></div>' +
+  `<label>Track of the <select id="track-period">${TRACK_PERIODS.map(([seconds, label]) => `<option value="${seconds}">${label}</option>`).join('')}</select></label>` +
+  '<input id="track-slider" type="range" min="0" max="0" value="0" aria-label="Time along the track">' +
+  '<div id="track-time"></div><div id="track-summary"></div></aside>';
+
+/** The page: a map, a status line, the track panel, and the settings as data attributes (no inline script or style). */
 export function mapPage(settings: MapPageSettings): string {
   const data = Object.entries(settings)
     .filter(([, value]) => value !== undefined)
@@ -34,6 +50,6 @@ export function mapPage(settings: MapPageSettings): string {
   return (
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
     '<title>Vehicle Tracking · live map</title><link rel="icon" href="data:,"><link rel="stylesheet" href="map/map.css"></head>' +
-    `<body${data}><div id="map"></div><div id="status">Loading…</div><script src="map/map.js"></script></body></html>`
+    `<body${data}><div id="map"></div><div id="status">Loading…</div>${TRACK_PANEL}<script src="map/map.js"></script></body></html>`
   );
 }

@@ -2,17 +2,20 @@
 /**
  * The live map, in the browser: every vehicle of a fleet at its latest position, coloured by status,
  * moved (never re-created) as polls bring new positions. Polls send If-None-Match, so a poll that
- * finds nothing new is a 304 of a few bytes. Settings come from the page's data attributes.
+ * finds nothing new is a 304 of a few bytes. A selected vehicle shows its track with a time slider;
+ * the fleet's geofences are drawn. Settings come from the page's data attributes.
  */
 import maplibregl from 'maplibre-gl';
+import { RetryNow, StopPolling, apiGet, apiGetAll } from './api';
+import { GEOFENCE_FILL_LAYER, GeofenceLayer } from './geofences';
+import { TrackPanel } from './track';
+import type { GeofenceView } from '../../domain/geofence';
 import { VehicleLayer, type VehicleView } from './vehicles';
 
 const settings = document.body.dataset;
 const pollMs = Number(settings.pollIntervalSeconds) * 1000;
 const params = new URLSearchParams(location.search);
 const fleetId = params.get('fleetId') ?? undefined;
-const apiBase = new URL('.', location.href).href.replace(/\/$/, ''); // /<stage>/map → /<stage>
-const KEY_STORAGE = 'vehicle-tracking:api-key';
 
 const style: maplibregl.StyleSpecification | string = settings.styleUrl
   ? settings.styleUrl
@@ -29,7 +32,12 @@ const style: maplibregl.StyleSpecification | string = settings.styleUrl
 const map = new maplibregl.Map({ container: 'map', style, center: [4.9, 52.37], zoom: 10, attributionControl: { compact: true } });
 map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
 map.addControl(new maplibregl.ScaleControl());
-const layer = new VehicleLayer(map, Number(settings.movingAboveKmh));
+// Lines and areas are map layers: they wait for the style (markers, page elements, do not).
+const styleReady = new Promise<void>((resolve) => map.once('load', () => resolve()));
+const track = new TrackPanel(map);
+const geofences = new GeofenceLayer(map);
+// Selecting a vehicle (a click, or Enter on its focused marker) shows its track.
+const layer = new VehicleLayer(map, Number(settings.movingAboveKmh), (vehicle) => void styleReady.then(() => track.select(vehicle)));
 const status = document.getElementById('status')!;
 let baseMapNote = '';
 
@@ -45,37 +53,18 @@ let etag: string | undefined;
 let singlePage = false;
 let framed = false;
 
-/** The API key, asked once and kept for the browser session (none is needed locally unless API_KEYS is set). */
-function apiKey(): string | undefined {
-  return sessionStorage.getItem(KEY_STORAGE) ?? undefined;
-}
-
 async function fetchVehicles(): Promise<VehicleView[] | 'unchanged'> {
   const vehicles: VehicleView[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < Number(settings.maxPagesPerPoll); page++) {
     const query = new URLSearchParams({ limit: '100', ...(fleetId && { fleetId }), ...(cursor && { cursor }) });
-    const headers: Record<string, string> = {};
-    const key = apiKey();
-    if (key) headers['x-api-key'] = key;
     // Conditional only while the whole fleet fits one page: a 304 for the first page says nothing
     // about a vehicle on the second.
-    if (page === 0 && etag && singlePage) headers['if-none-match'] = etag;
-    // no-store: the page revalidates by its own ETag; the browser's cache would only second-guess it.
-    const response = await fetch(`${apiBase}/vehicles?${query}`, { headers, cache: 'no-store' });
+    const response = await apiGet(`/vehicles?${query}`, page === 0 && etag && singlePage ? { 'if-none-match': etag } : {});
     if (response.status === 304) {
       await response.arrayBuffer(); // finished, not left half-read: browsers report an unread 304 as aborted
       return 'unchanged';
     }
-    if (response.status === 401 || response.status === 403) {
-      // A key refused (API Gateway says 403, the app 401): forget it and ask once; a cancel stops polling.
-      sessionStorage.removeItem(KEY_STORAGE);
-      const given = window.prompt('API key for this stage (kept for this browser session):');
-      if (!given?.trim()) throw new StopPolling('an API key is needed: reload the page to enter one');
-      sessionStorage.setItem(KEY_STORAGE, given.trim());
-      throw new RetryNow('key entered');
-    }
-    if (!response.ok) throw new Error(`GET /vehicles answered ${response.status}`);
     if (page === 0) etag = response.headers.get('etag') ?? undefined;
     const body = (await response.json()) as { items: VehicleView[]; nextCursor: string | null };
     vehicles.push(...body.items);
@@ -86,15 +75,14 @@ async function fetchVehicles(): Promise<VehicleView[] | 'unchanged'> {
   return vehicles;
 }
 
-class StopPolling extends Error {}
-class RetryNow extends Error {}
 
 async function poll(): Promise<void> {
   let next = pollMs;
   try {
     const vehicles = await fetchVehicles();
     if (vehicles !== 'unchanged') {
-      layer.update(vehicles, Date.now());
+      const moved = layer.update(vehicles, Date.now());
+      if (track.vehicleId && moved.has(track.vehicleId)) track.refresh();
       if (!framed && layer.size > 0) {
         map.fitBounds(layer.bounds(), { padding: 60, maxZoom: 15, duration: 0 });
         framed = true;
@@ -103,7 +91,8 @@ async function poll(): Promise<void> {
       layer.refreshAges(Date.now());
     }
     const capped = layer.size >= Number(settings.maxPagesPerPoll) * 100 ? ' (the first shown)' : '';
-    status.textContent = `${layer.size} vehicle(s)${capped}${fleetId ? ` of ${fleetId}` : ''} · updated ${new Date().toLocaleTimeString()}${baseMapNote}`;
+    const areas = geofences.size > 0 ? ` · ${geofences.size} geofence(s)` : '';
+    status.textContent = `${layer.size} vehicle(s)${capped}${fleetId ? ` of ${fleetId}` : ''}${areas} · updated ${new Date().toLocaleTimeString()}${baseMapNote}`;
     document.body.dataset.polls = String(Number(document.body.dataset.polls ?? 0) + 1);
   } catch (error) {
     if (error instanceof StopPolling) {
@@ -115,6 +104,30 @@ async function poll(): Promise<void> {
   }
   setTimeout(poll, next);
 }
+
+/**
+ * The fleet's geofences (every geofence without ?fleetId=), read when the style is ready and again
+ * every GEOFENCE_REFRESH_MS: they change seldom. A failure leaves the last ones drawn.
+ */
+const GEOFENCE_REFRESH_MS = 60_000;
+async function loadGeofences(): Promise<void> {
+  try {
+    const { items } = await apiGetAll<GeofenceView>('/geofences', { limit: '100', ...(fleetId && { fleetId }) }, Number(settings.maxPagesPerPoll));
+    geofences.show(items);
+  } catch (error) {
+    if (!(error instanceof StopPolling || error instanceof RetryNow)) console.warn(`geofences not loaded: ${(error as Error).message}`);
+  }
+  setTimeout(() => void loadGeofences(), GEOFENCE_REFRESH_MS);
+}
+void styleReady.then(loadGeofences);
+
+const geofencePopup = new maplibregl.Popup({ closeButton: false });
+map.on('click', GEOFENCE_FILL_LAYER, (event) => {
+  // A click on a vehicle's marker inside a geofence selects the vehicle; it is no click on the area.
+  if ((event.originalEvent.target as Element | null)?.closest('.vehicle')) return;
+  const name = event.features?.[0]?.properties?.name;
+  if (typeof name === 'string') geofencePopup.setLngLat(event.lngLat).setText(`Geofence: ${name}`).addTo(map);
+});
 
 // Markers are page elements: they need no style, so vehicles show even if the base map never loads.
 void poll();

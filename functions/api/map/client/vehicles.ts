@@ -31,14 +31,17 @@ export class VehicleLayer {
   constructor(
     private readonly map: maplibregl.Map,
     private readonly movingAboveKmh: number,
+    private readonly onSelect: (vehicle: { id: string; name: string }) => void,
   ) {}
 
   get size(): number {
     return this.markers.size;
   }
 
-  update(vehicles: readonly VehicleView[], now: number): void {
+  /** Places every vehicle; returns the ids whose latest fix changed. */
+  update(vehicles: readonly VehicleView[], now: number): Set<string> {
     const seen = new Set<string>();
+    const moved = new Set<string>();
     for (const vehicle of vehicles) {
       if (!vehicle.position) continue;
       seen.add(vehicle.id);
@@ -53,9 +56,12 @@ export class VehicleLayer {
         // Hover opens and closes it outright (a toggle would drift out of step with clicks).
         element.addEventListener('mouseenter', () => marker.getPopup()?.setLngLat(marker.getLngLat()).addTo(this.map));
         element.addEventListener('mouseleave', () => marker.getPopup()?.remove());
+        const select = () => this.onSelect({ id: element.dataset.vehicleId!, name: this.markers.get(element.dataset.vehicleId!)?.vehicle.name ?? '' });
+        element.addEventListener('click', select);
+        element.addEventListener('keydown', (event) => event.key === 'Enter' && select());
         entry = { marker, vehicle };
         this.markers.set(vehicle.id, entry);
-      }
+      } else if (entry.vehicle.position?.timestamp !== vehicle.position.timestamp) moved.add(vehicle.id);
       entry.vehicle = vehicle;
       entry.marker.setLngLat(lngLat);
       this.describe(entry, now);
@@ -65,6 +71,7 @@ export class VehicleLayer {
       entry.marker.remove();
       this.markers.delete(id);
     }
+    return moved;
   }
 
   /** Nothing new from the API: only the ages in the popups move on. */

@@ -1,0 +1,4 @@
+/** The track's colours: the period light, the part up to the time slider dark (the browser test looks for them on screen). */
+export const TRACK_COLOURS = { period: '#f4a3c0', travelled: '#c2185b' } as const;
+/** A geofence's outline. */
+export const GEOFENCE_OUTLINE = '#b08900';

@@ -1,0 +1,168 @@
+/// <reference lib="dom" />
+/// <reference types="geojson" />
+import maplibregl from 'maplibre-gl';
+import { apiGet } from './api';
+import { TRACK_COLOURS } from './colours';
+
+/** What a geojson export of the history API holds: the line, and each fix's time and speed. */
+interface TrackDocument {
+  features: { properties: { times: string[]; speeds: (number | null)[] }; geometry: { type: 'LineString' | 'Point'; coordinates: unknown } | null }[];
+}
+
+export interface Track {
+  readonly coordinates: [number, number][];
+  readonly times: string[];
+  readonly speeds: (number | null)[];
+  /** The period held more fixes than one read brings: the track shown is its first part. */
+  readonly truncated: boolean;
+}
+
+/** Fixes one track read brings at most (the export's page): bounds the work of a click. */
+export const TRACK_MAX_FIXES = 20_000;
+/** Metres: fixes within this of the drawn line are left out (the export's Douglas–Peucker). */
+export const TRACK_SIMPLIFY_METRES = 3;
+
+/** A vehicle's kept fixes over the last `seconds`, in time order, from the history API's GeoJSON export. */
+export async function fetchTrack(vehicleId: string, seconds: number, now: number): Promise<Track> {
+  const query = new URLSearchParams({
+    format: 'geojson',
+    from: new Date(now - seconds * 1000).toISOString(),
+    limit: String(TRACK_MAX_FIXES),
+    simplify: String(TRACK_SIMPLIFY_METRES),
+  });
+  const response = await apiGet(`/vehicles/${encodeURIComponent(vehicleId)}/positions?${query}`);
+  const document = (await response.json()) as TrackDocument;
+  const feature = document.features[0];
+  const geometry = feature?.geometry;
+  const coordinates = !geometry ? [] : geometry.type === 'Point' ? [geometry.coordinates as [number, number]] : (geometry.coordinates as [number, number][]);
+  return { coordinates, times: feature?.properties.times ?? [], speeds: feature?.properties.speeds ?? [], truncated: /rel="?next/.test(response.headers.get('link') ?? '') };
+}
+
+const line = (coordinates: [number, number][]): GeoJSON.Feature => ({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates } });
+const point = (coordinate: [number, number] | undefined): GeoJSON.FeatureCollection => ({
+  type: 'FeatureCollection',
+  features: coordinate ? [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: coordinate } }] : [],
+});
+
+const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] };
+
+/** Kilometres along a line (haversine). */
+function lengthKm(coordinates: [number, number][]): number {
+  let metres = 0;
+  for (let i = 1; i < coordinates.length; i++) {
+    const [lon1, lat1] = coordinates[i - 1].map((d) => (d * Math.PI) / 180);
+    const [lon2, lat2] = coordinates[i].map((d) => (d * Math.PI) / 180);
+    const a = Math.sin((lat2 - lat1) / 2) ** 2 + Math.cos(lat1) * Math.cos(lat2) * Math.sin((lon2 - lon1) / 2) ** 2;
+    metres += 2 * 6_371_000 * Math.asin(Math.sqrt(a));
+  }
+  return metres / 1000;
+}
+
+/**
+ * The selected vehicle's track: the whole period as a light line, the part up to the time slider's
+ * fix as a dark one, and a dot at that fix. The panel names the vehicle, the period, and the fix.
+ */
+export class TrackPanel {
+  private readonly panel = document.getElementById('track')!;
+  private readonly name = document.getElementById('track-name')!;
+  private readonly period = document.getElementById('track-period') as HTMLSelectElement;
+  private readonly slider = document.getElementById('track-slider') as HTMLInputElement;
+  private readonly time = document.getElementById('track-time')!;
+  private readonly summary = document.getElementById('track-summary')!;
+  private selected: { id: string; name: string } | undefined;
+  private track: Track | undefined;
+  private loading = 0;
+
+  constructor(private readonly map: maplibregl.Map) {
+    this.period.addEventListener('change', () => void this.load({ frame: true }));
+    this.slider.addEventListener('input', () => this.showFix(Number(this.slider.value)));
+    document.getElementById('track-close')!.addEventListener('click', () => this.close());
+  }
+
+  get vehicleId(): string | undefined {
+    return this.selected?.id;
+  }
+
+  select(vehicle: { id: string; name: string }): void {
+    this.selected = vehicle;
+    this.name.textContent = vehicle.name;
+    this.panel.hidden = false;
+    void this.load({ frame: true });
+  }
+
+  /** New fixes for the selected vehicle: read the track again, the slider staying at the end if it was there. */
+  refresh(): void {
+    if (this.selected) void this.load({ frame: false });
+  }
+
+  close(): void {
+    this.selected = undefined;
+    this.track = undefined;
+    this.panel.hidden = true;
+    this.draw();
+  }
+
+  private async load({ frame }: { frame: boolean }): Promise<void> {
+    const vehicle = this.selected;
+    if (!vehicle) return;
+    const ticket = ++this.loading; // a slow answer for an earlier selection is dropped
+    const atEnd = !this.track || Number(this.slider.value) >= this.track.times.length - 1;
+    this.summary.textContent = 'Loading the track…';
+    try {
+      const track = await fetchTrack(vehicle.id, Number(this.period.value), Date.now());
+      if (ticket !== this.loading || this.selected !== vehicle) return;
+      this.track = track;
+      this.slider.max = String(Math.max(0, track.times.length - 1));
+      this.slider.disabled = track.times.length < 2;
+      if (atEnd || Number(this.slider.value) > track.times.length - 1) this.slider.value = this.slider.max;
+      const first = track.times[0];
+      const last = track.times[track.times.length - 1];
+      this.summary.textContent =
+        track.times.length === 0
+          ? 'No positions in this period'
+          : `${track.times.length} fixes · ${lengthKm(track.coordinates).toFixed(1)} km · ${new Date(first).toLocaleTimeString()} – ${new Date(last).toLocaleTimeString()}` +
+            (track.truncated ? ` · the first ${track.times.length} of more` : '');
+      this.draw();
+      if (frame && track.coordinates.length > 1) {
+        const bounds = track.coordinates.reduce((b, c) => b.extend(c), new maplibregl.LngLatBounds(track.coordinates[0], track.coordinates[0]));
+        this.map.fitBounds(bounds, { padding: { top: 60, bottom: 60, left: 60, right: 340 }, maxZoom: 16, duration: 0 });
+      }
+    } catch (error) {
+      if (ticket === this.loading) this.summary.textContent = `Track not loaded: ${(error as Error).message}`;
+    }
+  }
+
+  private showFix(index: number): void {
+    const track = this.track;
+    if (!track || track.times.length === 0) return;
+    const speed = track.speeds[index];
+    this.time.textContent = `${new Date(track.times[index]).toLocaleString()}${speed === null || speed === undefined ? '' : ` · ${Math.round(speed)} km/h`}`;
+    this.panel.dataset.fixIndex = String(index);
+    this.source('track-travelled').setData(line(track.coordinates.slice(0, index + 1)));
+    this.source('track-position').setData(point(track.coordinates[index]));
+  }
+
+  private draw(): void {
+    if (!this.map.getSource('track')) {
+      this.map.addSource('track', { type: 'geojson', data: EMPTY });
+      this.map.addSource('track-travelled', { type: 'geojson', data: EMPTY });
+      this.map.addSource('track-position', { type: 'geojson', data: EMPTY });
+      const lineLayout = { 'line-join': 'round', 'line-cap': 'round' } as const;
+      this.map.addLayer({ id: 'track', type: 'line', source: 'track', layout: lineLayout, paint: { 'line-color': TRACK_COLOURS.period, 'line-width': 4 } });
+      this.map.addLayer({ id: 'track-travelled', type: 'line', source: 'track-travelled', layout: lineLayout, paint: { 'line-color': TRACK_COLOURS.travelled, 'line-width': 4 } });
+      this.map.addLayer({ id: 'track-position', type: 'circle', source: 'track-position', paint: { 'circle-radius': 7, 'circle-color': TRACK_COLOURS.travelled, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+    }
+    const track = this.track;
+    this.source('track').setData(track && track.coordinates.length > 1 ? line(track.coordinates) : EMPTY);
+    if (track && track.times.length > 0) this.showFix(Number(this.slider.value));
+    else {
+      this.time.textContent = '';
+      this.source('track-travelled').setData(EMPTY);
+      this.source('track-position').setData(EMPTY);
+    }
+  }
+
+  private source(id: string): maplibregl.GeoJSONSource {
+    return this.map.getSource(id) as maplibregl.GeoJSONSource;
+  }
+}
