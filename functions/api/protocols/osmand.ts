@@ -34,7 +34,7 @@ type Attributes = Record<string, string | number | boolean>;
  * optional measurement (`implausible` given) is dropped and reported there: the fix is then kept as
  * filtered, because a tracker refused a fix resends it forever.
  */
-function number(value: unknown, field: string, errors: FieldError[], range?: [number, number], implausible?: string[]): number | undefined {
+function number(value: unknown, field: string, errors: FieldError[], range?: readonly [number, number], implausible?: string[]): number | undefined {
   const parsed = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   if (!Number.isFinite(parsed)) {
     errors.push({ field, message: 'must be a number' });
@@ -59,7 +59,57 @@ function osmandTimestamp(value: string | undefined, now: number): TimestampInput
   return plain ? `${plain[1]}T${plain[2]}Z` : value;
 }
 
-const KNOWN_QUERY_KEYS = new Set(['id', 'deviceid', 'lat', 'lon', 'location', 'timestamp', 'speed', 'bearing', 'heading', 'altitude', 'accuracy', 'batt', 'charge', 'valid', 'hdop', 'cell', 'wifi']);
+/** One parameter of the protocol: what it means, in which unit, its plausible range, an example. */
+export interface OsmAndField {
+  readonly type: 'number' | 'string' | 'boolean';
+  readonly description: string;
+  /** A coordinate out of range is a 400; a measurement out of range is dropped and the fix kept as filtered. */
+  readonly range?: readonly [number, number];
+  readonly example: string | number | boolean;
+}
+
+/**
+ * The query-string (and form-body) parameters: the parser reads its ranges here, and /docs
+ * documents exactly these (schemas/osmand.ts). Any other `name=value` is kept as an attribute.
+ */
+export const OSMAND_QUERY_FIELDS = {
+  id: { type: 'string', description: 'The device identifier (the vehicle\'s deviceId). Required, or deviceid', example: 'a1b2c3d4e5f6g7h8' },
+  deviceid: { type: 'string', description: 'Same as id (older apps)', example: 'a1b2c3d4e5f6g7h8' },
+  lat: { type: 'number', description: 'Latitude, WGS 84 degrees. Required unless location is given', range: [-90, 90], example: 52.3702 },
+  lon: { type: 'number', description: 'Longitude, WGS 84 degrees. Required unless location is given', range: [-180, 180], example: 4.8952 },
+  location: { type: 'string', description: '"lat,lon" in one parameter, instead of lat and lon', example: '52.3702,4.8952' },
+  timestamp: {
+    type: 'string',
+    description: 'Time of the fix: epoch seconds (below 2^31), epoch milliseconds, ISO-8601, or "yyyy-MM-dd HH:mm:ss" in UTC. Default: when received',
+    example: '1795854930',
+  },
+  speed: { type: 'number', description: 'Ground speed in knots (stored as km/h, × 1.852)', range: [0, 1100], example: 22.9 },
+  bearing: { type: 'number', description: 'Course over ground, degrees clockwise from true north', range: [0, 360], example: 90 },
+  heading: { type: 'number', description: 'Same as bearing', range: [0, 360], example: 90 },
+  altitude: { type: 'number', description: 'Altitude above mean sea level, metres', range: [-1000, 100000], example: 3 },
+  accuracy: { type: 'number', description: 'Horizontal accuracy radius, metres', range: [0, 1000000], example: 5 },
+  batt: { type: 'number', description: 'Battery level, percent (attribute battery)', range: [0, 100], example: 87 },
+  charge: { type: 'boolean', description: 'Charging: true or 1 (attribute charging)', example: true },
+  hdop: { type: 'number', description: 'Horizontal dilution of precision (attribute hdop)', range: [0, 100], example: 0.9 },
+  valid: { type: 'boolean', description: 'false or 0: the app doubts the fix (stored as filtered, never the latest position)', example: true },
+  cell: { type: 'string', description: 'Cell tower (ignored)', example: '204,8,1234,5678' },
+  wifi: { type: 'string', description: 'Wi-Fi access points (ignored)', example: '00-11-22-33-44-55,-70' },
+} as const satisfies Record<string, OsmAndField>;
+
+/** Traccar Client 9+'s JSON: the `coords` of each location (speed in m/s; -1 means unknown). */
+export const OSMAND_JSON_COORDS = {
+  latitude: { type: 'number', description: 'Latitude, WGS 84 degrees. Required', range: [-90, 90], example: 52.3702 },
+  longitude: { type: 'number', description: 'Longitude, WGS 84 degrees. Required', range: [-180, 180], example: 4.8952 },
+  speed: { type: 'number', description: 'Ground speed in m/s (stored as km/h, × 3.6); -1: unknown', range: [0, 600], example: 11.8 },
+  heading: { type: 'number', description: 'Course over ground, degrees clockwise from true north; -1: unknown', range: [0, 360], example: 90 },
+  altitude: { type: 'number', description: 'Altitude above mean sea level, metres', range: [-1000, 100000], example: 3 },
+  accuracy: { type: 'number', description: 'Horizontal accuracy radius, metres', range: [0, 1000000], example: 5 },
+} as const satisfies Record<string, OsmAndField>;
+
+/** Locations one JSON report may carry. */
+export const OSMAND_MAX_LOCATIONS = 500;
+
+const KNOWN_QUERY_KEYS = new Set(Object.keys(OSMAND_QUERY_FIELDS));
 
 export function parseOsmAndQuery(params: URLSearchParams, now: number): OsmAndParse {
   const errors: FieldError[] = [];
@@ -69,25 +119,25 @@ export function parseOsmAndQuery(params: URLSearchParams, now: number): OsmAndPa
   let lon: number | undefined;
   const location = params.get('location');
   if (params.has('lat') || params.has('lon') || !location) {
-    lat = number(params.get('lat') ?? undefined, 'lat', errors, [-90, 90]);
-    lon = number(params.get('lon') ?? undefined, 'lon', errors, [-180, 180]);
+    lat = number(params.get('lat') ?? undefined, 'lat', errors, OSMAND_QUERY_FIELDS.lat.range);
+    lon = number(params.get('lon') ?? undefined, 'lon', errors, OSMAND_QUERY_FIELDS.lon.range);
   } else {
     const [latText, lonText] = location.split(',');
-    lat = number(latText, 'location', errors, [-90, 90]);
-    lon = number(lonText, 'location', errors, [-180, 180]);
+    lat = number(latText, 'location', errors, OSMAND_QUERY_FIELDS.lat.range);
+    lon = number(lonText, 'location', errors, OSMAND_QUERY_FIELDS.lon.range);
   }
   const implausible: string[] = [];
-  const optional = (key: string, range: [number, number]) => (params.has(key) ? number(params.get(key), key, errors, range, implausible) : undefined);
-  const speedKnots = optional('speed', [0, 1100]);
-  const headingKey = params.has('bearing') ? 'bearing' : 'heading';
-  const heading = optional(headingKey, [0, 360]);
-  const altitude = optional('altitude', [-1000, 100000]);
-  const accuracy = optional('accuracy', [0, 1000000]);
+  const optional = (key: 'speed' | 'bearing' | 'heading' | 'altitude' | 'accuracy' | 'batt' | 'hdop') =>
+    params.has(key) ? number(params.get(key), key, errors, OSMAND_QUERY_FIELDS[key].range, implausible) : undefined;
+  const speedKnots = optional('speed');
+  const heading = optional(params.has('bearing') ? 'bearing' : 'heading');
+  const altitude = optional('altitude');
+  const accuracy = optional('accuracy');
   const attributes: Attributes = {};
-  const battery = optional('batt', [0, 100]);
+  const battery = optional('batt');
   if (battery !== undefined) attributes.battery = battery;
   if (params.has('charge')) attributes.charging = params.get('charge') === 'true' || params.get('charge') === '1';
-  const hdop = optional('hdop', [0, 100]);
+  const hdop = optional('hdop');
   if (hdop !== undefined) attributes.hdop = hdop;
   for (const [key, value] of params) {
     if (KNOWN_QUERY_KEYS.has(key) || !/^[A-Za-z0-9_.-]{1,64}$/.test(key) || Object.keys(attributes).length >= MAX_ATTRIBUTES) continue;
@@ -136,21 +186,21 @@ export function parseOsmAndJson(body: unknown): OsmAndParse {
   if (!deviceId) errors.push({ field: 'device_id', message: 'is required (the device identifier)' });
   const locations = Array.isArray(root.location) ? root.location : root.location ? [root.location] : [];
   if (locations.length === 0) errors.push({ field: 'location', message: 'is required' });
-  if (locations.length > 500) errors.push({ field: 'location', message: 'must hold at most 500 locations' });
-  const positions = locations.slice(0, 500).flatMap((location, i) => {
+  if (locations.length > OSMAND_MAX_LOCATIONS) errors.push({ field: 'location', message: `must hold at most ${OSMAND_MAX_LOCATIONS} locations` });
+  const positions = locations.slice(0, OSMAND_MAX_LOCATIONS).flatMap((location, i) => {
     const at = Array.isArray(root.location) ? `location[${i}]` : 'location';
     const coords = location?.coords ?? {};
     const before = errors.length;
-    const lat = number(coords.latitude, `${at}.coords.latitude`, errors, [-90, 90]);
-    const lon = number(coords.longitude, `${at}.coords.longitude`, errors, [-180, 180]);
+    const lat = number(coords.latitude, `${at}.coords.latitude`, errors, OSMAND_JSON_COORDS.latitude.range);
+    const lon = number(coords.longitude, `${at}.coords.longitude`, errors, OSMAND_JSON_COORDS.longitude.range);
     // The app reports -1 for "unknown" speed and heading.
     const implausible: string[] = [];
-    const known = (key: string, range: [number, number]) =>
-      coords[key] === undefined || coords[key] === null || coords[key] === -1 ? undefined : number(coords[key], `${at}.coords.${key}`, errors, range, implausible);
-    const speedMps = known('speed', [0, 600]);
-    const heading = known('heading', [0, 360]);
-    const altitude = known('altitude', [-1000, 100000]);
-    const accuracy = known('accuracy', [0, 1000000]);
+    const known = (key: 'speed' | 'heading' | 'altitude' | 'accuracy') =>
+      coords[key] === undefined || coords[key] === null || coords[key] === -1 ? undefined : number(coords[key], `${at}.coords.${key}`, errors, OSMAND_JSON_COORDS[key].range, implausible);
+    const speedMps = known('speed');
+    const heading = known('heading');
+    const altitude = known('altitude');
+    const accuracy = known('accuracy');
     if (typeof location?.timestamp !== 'string') errors.push({ field: `${at}.timestamp`, message: 'is required (ISO-8601)' });
     const attributes: Attributes = {};
     const level = location?.battery?.level;

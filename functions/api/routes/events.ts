@@ -152,7 +152,7 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
           additionalProperties: false,
           properties: {
             since: { type: 'string', description: 'Changes from this time, inclusive: ISO-8601 or epoch ms (default: an hour ago; at most the retention back)' },
-            limit: { type: 'integer', minimum: 1, maximum: MAX_EVENTS_PER_PAGE, default: 50 },
+            limit: { type: 'integer', minimum: 1, maximum: MAX_EVENTS_PER_PAGE, default: 50, description: `Changes per page: 1-${MAX_EVENTS_PER_PAGE}, default 50` },
             cursor: cursorQuerySchema,
           },
         },

@@ -80,7 +80,7 @@ export const geofenceRoutes: FastifyPluginAsync = async (app) => {
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { fleetId: idSchema, limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 }, cursor: cursorQuerySchema },
+          properties: { fleetId: idSchema, limit: { type: 'integer', minimum: 1, maximum: 100, default: 50, description: 'Geofences per page: 1-100, default 50' }, cursor: cursorQuerySchema },
         },
         response: {
           200: { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: geofenceViewSchema }, nextCursor: { type: ['string', 'null'] } } },

@@ -13,7 +13,7 @@ const querySchema = {
     lat: { type: 'number', minimum: -90, maximum: 90, description: 'Centre latitude, degrees' },
     lon: { type: 'number', minimum: -180, maximum: 180, description: 'Centre longitude, degrees' },
     radius: { type: 'number', exclusiveMinimum: 0, maximum: MAX_NEARBY_RADIUS_METERS, description: `Metres, up to ${MAX_NEARBY_RADIUS_METERS}` },
-    limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+    limit: { type: 'integer', minimum: 1, maximum: 100, default: 20, description: 'Vehicles at most, nearest first: 1-100, default 20' },
     fleetId: idSchema,
     maxAge: {
       type: 'integer',

@@ -3,6 +3,7 @@ import { unstorableFields } from '../domain/dynamo-limits';
 import { fieldErrorsProblem } from '../domain/errors';
 import { parseOsmAndJson, parseOsmAndQuery } from '../protocols/osmand';
 import { problemRef } from '../schemas/common';
+import { osmandBodySchema, osmandQuerySchema } from '../schemas/osmand';
 import { ingestResultSchema } from '../schemas/position';
 import { DEVICE_ID_LOOKUP_PATTERN } from '../schemas/vehicle';
 import { sendIngestResult, sendProblem } from '../plugins/problems';
@@ -50,9 +51,15 @@ export const osmandRoutes: FastifyPluginAsync = async (app) => {
   const schema = {
     tags: ['devices'],
     summary: 'OsmAnd protocol ingest (Traccar Client): query string, form body or JSON',
-    description: 'Authenticated by the registered deviceId (no x-api-key). Speed in knots (query form) or m/s (JSON) is stored as km/h.',
+    description:
+      'Authenticated by the registered deviceId (no x-api-key). Speed in knots (query form) or m/s (JSON) is stored as km/h. ' +
+      'A coordinate out of range is a 400 naming it; another measurement out of range is dropped and the fix kept as filtered. ' +
+      'Any other query parameter is kept as an attribute (up to 20).',
+    querystring: osmandQuerySchema,
     response: { 200: ingestResultSchema, 400: problemRef, 401: problemRef, 422: problemRef, 503: problemRef },
   };
-  app.get(OSMAND_PATH, { config: { public: true }, schema }, handler);
-  app.post(OSMAND_PATH, { config: { public: true }, schema }, handler);
+  // The schemas document; the protocol's parser validates (see schemas/osmand.ts).
+  const parserValidates = () => () => true;
+  app.get(OSMAND_PATH, { config: { public: true }, schema, validatorCompiler: parserValidates }, handler);
+  app.post(OSMAND_PATH, { config: { public: true }, schema: { ...schema, body: osmandBodySchema }, validatorCompiler: parserValidates }, handler);
 };

@@ -7,7 +7,9 @@ import { simplify } from '../domain/simplify';
 import { MAX_FUTURE_KEPT_MS, MAX_FUTURE_SKEW_MS, parseQueryTimestamp } from '../domain/timestamps';
 import { cursorQuerySchema, problemRef } from '../schemas/common';
 import {
+  BATCH_BODY_EXAMPLES,
   MAX_POSITIONS_PER_REQUEST,
+  POSITION_BODY_EXAMPLES,
   ingestResultSchema,
   positionInputSchema,
   positionViewSchema,
@@ -29,7 +31,7 @@ const historyQuerySchema = {
     from: { type: 'string', description: 'Start of the range, inclusive: ISO-8601 or epoch ms (default: the retention start)' },
     to: { type: 'string', description: 'End of the range, inclusive: ISO-8601 or epoch ms (default: now + 5 min)' },
     limit: { type: 'integer', minimum: 1, maximum: EXPORT_PAGE_FIXES, description: `Positions per page: 1-${HISTORY_MAX_LIMIT}, default 100; for an export, fixes per document: up to ${EXPORT_PAGE_FIXES}, the default` },
-    order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
+    order: { type: 'string', enum: ['asc', 'desc'], default: 'asc', description: 'asc: oldest first (default); desc: newest first' },
     include: {
       type: 'string',
       enum: ['filtered'],
@@ -78,6 +80,7 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
         params: vehicleIdParamsSchema,
         body: {
           anyOf: [positionInputSchema, { type: 'array', minItems: 1, maxItems: MAX_POSITIONS_PER_REQUEST, items: positionInputSchema }],
+          examples: POSITION_BODY_EXAMPLES,
         },
         response: ingestResponses,
       },
@@ -98,7 +101,7 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
         tags: ['positions'],
         summary: `Report a batch of up to ${MAX_POSITIONS_PER_REQUEST} positions across vehicles`,
         description: 'Each entry names its vehicleId. Same guarantees as POST /vehicles/{id}/positions.',
-        body: { type: 'array', minItems: 1, maxItems: MAX_POSITIONS_PER_REQUEST, items: vehiclePositionInputSchema },
+        body: { type: 'array', minItems: 1, maxItems: MAX_POSITIONS_PER_REQUEST, items: vehiclePositionInputSchema, examples: BATCH_BODY_EXAMPLES },
         response: ingestResponses,
       },
     },

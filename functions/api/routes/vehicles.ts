@@ -29,7 +29,7 @@ const listQuerySchema = {
   properties: {
     fleetId: idSchema,
     status: { type: 'string', enum: TRACKER_STATUSES, description: 'Only vehicles in this tracker status (a page may then hold fewer than limit: follow nextCursor)' },
-    limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+    limit: { type: 'integer', minimum: 1, maximum: 100, default: 50, description: 'Vehicles per page: 1-100, default 50' },
     cursor: cursorQuerySchema,
   },
   additionalProperties: false,

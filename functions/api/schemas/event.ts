@@ -37,11 +37,11 @@ export const eventQuerySchema = {
   properties: {
     fleetId: idSchema,
     vehicleId: idSchema,
-    type: { type: 'string', enum: EVENT_TYPES },
+    type: { type: 'string', enum: EVENT_TYPES, description: 'Only events of this type' },
     since: { type: 'string', description: 'Events of fixes from this time, inclusive: ISO-8601 or epoch ms (default: 24 hours ago)' },
     until: { type: 'string', description: 'Events of fixes up to this time, inclusive (default: now + 5 min)' },
     order: { type: 'string', enum: ['asc', 'desc'], default: 'asc', description: 'asc: oldest first; desc: newest first' },
-    limit: { type: 'integer', minimum: 1, maximum: MAX_EVENTS_PER_PAGE, default: 50 },
+    limit: { type: 'integer', minimum: 1, maximum: MAX_EVENTS_PER_PAGE, default: 50, description: `Events per page: 1-${MAX_EVENTS_PER_PAGE}, default 50` },
     include: { type: 'string', enum: ['retracted'], description: 'retracted: also events a late fix disproved (with retractedAt)' },
     cursor: cursorQuerySchema,
   },

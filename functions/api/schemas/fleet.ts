@@ -22,6 +22,7 @@ export const patchFleetSchema = {
   type: 'object',
   required: ['positionFilter'],
   additionalProperties: false,
+  examples: [{ positionFilter: { maxAccuracyMeters: 50, minIntervalSeconds: 5, filterZero: true, minDistanceMeters: null } }],
   properties: {
     positionFilter: {
       type: 'object',

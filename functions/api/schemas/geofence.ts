@@ -18,9 +18,15 @@ const geometrySchema = {
     `([lon,lat] positions, closed rings, holes after the outer ring, at most ${GEOFENCE_LIMITS.maxVertices} positions in all; a ring may cross the antimeridian). ` +
     'Edges are straight lines in longitude/latitude.',
   properties: {
-    type: { type: 'string', enum: ['Circle', 'Polygon', 'MultiPolygon'] },
-    center: { type: 'array', description: '[longitude, latitude] (Circle)' },
-    radius: { type: 'number', description: 'Metres (Circle)' },
+    type: { type: 'string', enum: ['Circle', 'Polygon', 'MultiPolygon'], description: 'The kind of shape' },
+    center: { type: 'array', description: '[longitude, latitude] (Circle)', examples: [[4.8952, 52.3702]] },
+    radius: {
+      type: 'number',
+      minimum: GEOFENCE_LIMITS.minRadiusMeters,
+      maximum: GEOFENCE_LIMITS.maxRadiusMeters,
+      description: `Metres (Circle): ${GEOFENCE_LIMITS.minRadiusMeters}–${GEOFENCE_LIMITS.maxRadiusMeters}`,
+      examples: [250],
+    },
     coordinates: { type: 'array', description: 'GeoJSON coordinates (Polygon, MultiPolygon)' },
   },
 } as const;
@@ -40,6 +46,13 @@ export const createGeofenceSchema = {
   type: 'object',
   required: ['name', 'geometry'],
   additionalProperties: false,
+  examples: [
+    { id: 'depot-west', name: 'Depot West', fleetId: 'north', geometry: { type: 'Circle', center: [4.8952, 52.3702], radius: 250 }, speedLimitKmh: 15 },
+    {
+      name: 'Loading yard',
+      geometry: { type: 'Polygon', coordinates: [[[4.89, 52.37], [4.9, 52.37], [4.9, 52.375], [4.89, 52.375], [4.89, 52.37]]] },
+    },
+  ],
   properties: {
     id: { ...idSchema, description: `${idSchema.description}; generated when omitted` },
     name: nameSchema,
@@ -54,6 +67,7 @@ export const patchGeofenceSchema = {
   type: 'object',
   minProperties: 1,
   additionalProperties: false,
+  examples: [{ name: 'Depot West (gate 2)', speedLimitKmh: 10 }],
   properties: {
     name: nameSchema,
     geometry: geometrySchema,

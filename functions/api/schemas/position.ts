@@ -1,21 +1,29 @@
 import { FILTER_REASONS } from '../domain/position';
 import { idSchema, timestampSchema } from './common';
 
+/** A fix as the docs show it (lat/lon in Amsterdam: the simulator's city). */
+const EXAMPLE_FIX = { lat: 52.3702, lon: 4.8952, timestamp: '2026-11-29T08:15:30.250Z', speed: 42.5, heading: 90, accuracy: 5, attributes: { battery: 87, ignition: true } };
+/** One position, and a batch of two (a tracker's backlog), for POST /vehicles/{id}/positions. */
+export const POSITION_BODY_EXAMPLES = [EXAMPLE_FIX, [EXAMPLE_FIX, { ...EXAMPLE_FIX, lon: 4.8961, timestamp: '2026-11-29T08:15:35.250Z' }]];
+/** A batch across vehicles, for POST /positions. */
+export const BATCH_BODY_EXAMPLES = [[{ vehicleId: 'van-042', ...EXAMPLE_FIX }, { vehicleId: 'truck-7', lat: 52.3511, lon: 4.9123, timestamp: '2026-11-29T08:15:31Z', speed: 0 }]];
+
 /** The most positions one request may carry. */
 export const MAX_POSITIONS_PER_REQUEST = 500;
 
 const measurementProperties = {
-  lat: { type: 'number', minimum: -90, maximum: 90, description: 'Latitude, WGS 84 degrees' },
-  lon: { type: 'number', minimum: -180, maximum: 180, description: 'Longitude, WGS 84 degrees' },
+  lat: { type: 'number', minimum: -90, maximum: 90, description: 'Latitude, WGS 84 degrees', examples: [52.3702] },
+  lon: { type: 'number', minimum: -180, maximum: 180, description: 'Longitude, WGS 84 degrees', examples: [4.8952] },
   timestamp: timestampSchema,
-  speed: { type: 'number', minimum: 0, maximum: 2000, description: 'Ground speed, km/h' },
-  heading: { type: 'number', minimum: 0, maximum: 360, description: 'Course over ground, degrees clockwise from true north' },
-  altitude: { type: 'number', minimum: -1000, maximum: 100000, description: 'Altitude above mean sea level, metres' },
-  accuracy: { type: 'number', minimum: 0, maximum: 1000000, description: 'Horizontal accuracy radius, metres' },
+  speed: { type: 'number', minimum: 0, maximum: 2000, description: 'Ground speed, km/h', examples: [42.5] },
+  heading: { type: 'number', minimum: 0, maximum: 360, description: 'Course over ground, degrees clockwise from true north', examples: [90] },
+  altitude: { type: 'number', minimum: -1000, maximum: 100000, description: 'Altitude above mean sea level, metres', examples: [3] },
+  accuracy: { type: 'number', minimum: 0, maximum: 1000000, description: 'Horizontal accuracy radius, metres', examples: [5] },
   attributes: {
     type: 'object',
     description: 'Small free-form map (battery, ignition, odometer, …): up to 20 entries',
     maxProperties: 20,
+    examples: [{ battery: 87, ignition: true }],
     propertyNames: { pattern: '^[A-Za-z0-9_.-]{1,64}$' },
     additionalProperties: { anyOf: [{ type: 'string', maxLength: 256 }, { type: 'number' }, { type: 'boolean' }] },
   },

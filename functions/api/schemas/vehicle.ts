@@ -37,6 +37,7 @@ export const createVehicleSchema = {
   type: 'object',
   required: ['name'],
   additionalProperties: false,
+  examples: [{ id: 'van-042', name: 'Van 42', plate: 'AB-123-C', fleetId: 'north', type: 'van', speedLimitKmh: 90, metadata: { depot: 'Amsterdam West' } }],
   properties: {
     id: { ...idSchema, description: `${idSchema.description}; generated when omitted` },
     name: nameSchema,
@@ -53,6 +54,7 @@ export const patchVehicleSchema = {
   type: 'object',
   minProperties: 1,
   additionalProperties: false,
+  examples: [{ name: 'Van 42 (cold chain)', speedLimitKmh: 80, plate: null }],
   properties: {
     name: nameSchema,
     plate: { anyOf: [plateSchema, { type: 'null' }], description: 'null removes it' },

@@ -36,6 +36,7 @@ export const createWebhookSchema = {
   type: 'object',
   required: ['url'],
   additionalProperties: false,
+  examples: [{ url: 'https://hooks.example.com/vehicle-events', description: 'Dispatch board', eventTypes: ['geofenceEnter', 'geofenceExit'], fleetId: 'north' }],
   properties: {
     url: urlSchema,
     description: descriptionSchema,
@@ -50,6 +51,7 @@ export const patchWebhookSchema = {
   type: 'object',
   minProperties: 1,
   additionalProperties: false,
+  examples: [{ enabled: false }, { eventTypes: null, vehicleIds: ['van-042'], fleetId: null }],
   properties: {
     url: urlSchema,
     description: { anyOf: [descriptionSchema, { type: 'null' }], description: 'null removes it' },
