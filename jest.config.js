@@ -4,7 +4,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '\\.[jt]s$': '<rootDir>/jest.transform.js' },
   // Transform our TypeScript and ESM-only packages; leave the rest of node_modules as is.
-  transformIgnorePatterns: ['/node_modules/(?!(cookie)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
   setupFiles: ['<rootDir>/jest.setup.js'],
   testTimeout: 30000,
 };

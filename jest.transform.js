@@ -1,6 +1,6 @@
 /**
  * Jest transform with esbuild (already used to bundle Lambda): TypeScript to CommonJS, and the few
- * ESM-only dependencies (cookie@2, pulled in by fastify.inject) to CommonJS, since Jest cannot
+ * ESM-only dependencies (cookie@2, pulled in by fastify.inject; content-disposition@3, by @fastify/static) to CommonJS, since Jest cannot
  * require ESM on Node 20. Types are checked separately by `tsc` in `npm test`.
  */
 const { transformSync } = require('esbuild');

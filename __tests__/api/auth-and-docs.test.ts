@@ -1,5 +1,6 @@
-import * as crypto from 'crypto';
 import { generateOpenApiDocument } from '../../functions/api/openapi/generate';
+import { OSMAND_QUERY_FIELDS } from '../../functions/api/protocols/osmand';
+import { DOCS_CSP } from '../../functions/api/routes/docs';
 import { TestApp, startTestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -39,22 +40,44 @@ describe('API keys', () => {
 });
 
 describe('API documentation', () => {
-  test('/docs carries a CSP that allows its own inline style (by hash) and nothing else, and the page headers', async () => {
-    const page = await t.app.inject({ method: 'GET', url: '/docs' });
-    const css = /<style>([\s\S]*?)<\/style>/.exec(page.body)![1];
-    const hash = `'sha256-${crypto.createHash('sha256').update(css).digest('base64')}'`;
-    expect(page.headers['content-security-policy']).toBe(`default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; style-src ${hash}`);
-    expect(page.body).not.toMatch(/<script|style="/); // nothing the policy would block
-    expect(page.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
+  test('/docs is Swagger UI: relative asset URLs (so a stage prefix survives), its own CSP, the page headers', async () => {
+    for (const url of ['/docs', '/docs/']) {
+      const page = await t.app.inject({ method: 'GET', url });
+      expect(page.headers['content-type']).toContain('text/html');
+      expect(page.headers['content-security-policy']).toBe(DOCS_CSP);
+      const assets = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+      expect(assets).toContain(url === '/docs' ? './docs/static/swagger-ui-bundle.js' : './static/swagger-ui-bundle.js');
+      // Behind API Gateway the same page is /prod/docs: every asset must resolve under /prod, and be served.
+      for (const asset of assets) {
+        const resolved = new URL(asset, `https://abc.execute-api.us-east-1.amazonaws.com/prod${url}`).pathname;
+        expect(resolved).toMatch(/^\/prod\/docs\//);
+        const served = await t.app.inject({ method: 'GET', url: resolved.slice('/prod'.length) });
+        expect([asset, served.statusCode]).toEqual([asset, 200]);
+      }
+      expect(page.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
+    }
     // JSON answers are not pages: no CSP, but no sniffing either.
     const json = await t.app.inject({ method: 'GET', url: '/health' });
     expect(json.headers['x-content-type-options']).toBe('nosniff');
     expect(json.headers['content-security-policy']).toBeUndefined();
   });
 
-  test('the served OpenAPI document is the one the route schemas generate (else: npm run openapi)', async () => {
-    const served = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
+  test('a reload of Swagger UI\'s script is a 304: the validators pass through to the docs instance and back', async () => {
+    const first = await t.app.inject({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' });
+    expect([first.statusCode, first.headers['content-type']]).toEqual([200, expect.stringContaining('javascript')]);
+    expect(first.rawPayload.length).toBeGreaterThan(1_000_000);
+    const again = await t.app.inject({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js', headers: { 'if-none-match': String(first.headers.etag) } });
+    expect([again.statusCode, again.rawPayload.length]).toEqual([304, 0]);
+  });
+
+  test('the served OpenAPI document is the one the route schemas generate (else: npm run openapi), with this API as its server', async () => {
+    const { servers, ...served } = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(served).toEqual(await generateOpenApiDocument());
+    // Relative to /docs/json: "Try it out" calls the API these docs came from, stage prefix included.
+    expect(servers).toEqual([expect.objectContaining({ url: '..' })]);
+    expect(new URL('..', 'https://abc.execute-api.us-east-1.amazonaws.com/prod/docs/json').pathname).toBe('/prod/');
+    const yaml = await t.app.inject({ method: 'GET', url: '/docs/yaml' });
+    expect([yaml.statusCode, yaml.body]).toEqual([200, expect.stringContaining('/vehicles/{id}/positions:')]);
   });
 
   test('/docs/json is an OpenAPI 3 document with every route and its units', async () => {
@@ -68,18 +91,81 @@ describe('API documentation', () => {
     expect(spec.components.securitySchemes.apiKey).toEqual({ type: 'apiKey', name: 'x-api-key', in: 'header' });
   });
 
-  test('/docs is a readable HTML page listing the routes', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/docs' });
-    expect(response.headers['content-type']).toContain('text/html');
-    expect(response.body).toContain('<code>/vehicles/{id}/positions</code>');
-    expect(response.body).toContain('Position history in time order, paginated');
-    // Body fields too, with their units.
-    expect(response.body).toContain('<code>speed</code> (body, number) Ground speed, km/h');
-    expect(response.body).toContain('<code>name</code> (body, string, required) Display name');
-    expect(response.body).toContain('<code>plate</code> (body, string or null) null removes it');
-    // A nested body field is listed with its unit and range (from config/trackers.ts).
-    expect(response.body).toContain('<code>positionFilter.minIntervalSeconds</code> (body, integer or null) Time-based: a fix sooner than this after the last kept fix is filtered (`too-soon`). 0 turns it off. In seconds, 0–3600.');
-    const slash = await t.app.inject({ method: 'GET', url: '/docs/' });
-    expect({ status: slash.statusCode, location: slash.headers.location }).toEqual({ status: 301, location: '/docs' });
+  test('every body field and query parameter says what it is; every number its range; every body has an example', async () => {
+    const spec = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const gaps: string[] = [];
+    const fields = (schema: Schema, at: string): void => {
+      for (const [name, field] of Object.entries(schema.properties ?? {})) {
+        if (!field.description) gaps.push(`${at}.${name}: no description`);
+        const numeric = [field, ...(field.anyOf ?? [])].some((f) => f.type === 'number' || f.type === 'integer');
+        const ranged = [field, ...(field.anyOf ?? [])].some((f) => f.minimum !== undefined || f.maximum !== undefined || f.exclusiveMinimum !== undefined);
+        if (numeric && !ranged) gaps.push(`${at}.${name}: a number without a range`);
+        for (const inner of [field, ...(field.anyOf ?? [])]) if (inner.properties) fields(inner, `${at}.${name}`);
+      }
+    };
+    for (const [path, operations] of Object.entries(spec.paths as Record<string, Record<string, Operation>>)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const at = `${method.toUpperCase()} ${path}`;
+        for (const parameter of operation.parameters ?? []) if (!parameter.description) gaps.push(`${at} ?${parameter.name}: no description`);
+        for (const [type, media] of Object.entries(operation.requestBody?.content ?? {})) {
+          if (media.example === undefined && media.examples === undefined) gaps.push(`${at} ${type}: no example`);
+          for (const schema of [media.schema, ...(media.schema.anyOf ?? []), media.schema.items ?? {}]) fields(schema, `${at} body`);
+        }
+      }
+    }
+    expect(gaps).toEqual([]);
+  });
+
+  test('every request example in the docs is accepted by its route as written', async () => {
+    const spec = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const headers = { 'x-api-key': 'k-1' };
+    // The ids the examples name exist (the vehicles and a tracker the OsmAnd examples report as).
+    for (const id of ['van-042', 'truck-7']) await t.app.inject({ method: 'POST', url: '/vehicles', headers, payload: { id, name: id, ...(id === 'truck-7' && { deviceId: 'a1b2c3d4e5f6g7h8' }) } });
+    await t.app.inject({ method: 'DELETE', url: '/vehicles/van-042', headers }); // POST /vehicles' own example creates it again
+    // The id in a path, by collection: the examples' own, or the one the collection's POST example created.
+    const ids: Record<string, string> = { vehicles: 'van-042', fleets: 'north' };
+    const tried: string[] = [];
+    // Creations first, so the changes after them find what they change.
+    const order = (method: string) => ['post', 'patch', 'delete'].indexOf(method);
+    const operations = Object.entries(spec.paths as Record<string, Record<string, Operation>>)
+      .flatMap(([path, ops]) => Object.entries(ops).map(([method, operation]) => ({ path, method, operation })))
+      .sort((a, b) => order(a.method) - order(b.method));
+    for (const { path, method, operation } of operations) {
+      for (const [type, media] of Object.entries(operation.requestBody?.content ?? {})) {
+        const examples = media.example !== undefined ? [media.example] : Object.values(media.examples ?? {}).map((e) => e.value);
+        for (const example of examples) {
+          const url = path.replace(/\{\w+\}/, () => ids[path.split('/')[1]] ?? 'missing');
+          const response = await t.app.inject({ method: method.toUpperCase() as 'POST', url, headers: { ...headers, 'content-type': type }, payload: typeof example === 'string' ? example : JSON.stringify(example) });
+          tried.push(`${method} ${path} ${type}`);
+          expect([method, path, type, response.statusCode, response.statusCode < 300 ? '' : response.body]).toEqual([method, path, type, expect.any(Number), '']);
+          if (method === 'post' && (path === '/geofences' || path === '/webhooks')) ids[path.slice(1)] ??= response.json().id;
+        }
+      }
+    }
+    expect(tried.length).toBeGreaterThanOrEqual(13);
+  });
+
+  test('/osmand documents the parameters its parser reads, with units, ranges and examples, and both body forms', async () => {
+    const spec = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const parameters = spec.paths['/osmand'].get.parameters as { name: string; description: string; example: unknown; schema: Schema }[];
+    expect(parameters.map((p) => p.name).sort()).toEqual(Object.keys(OSMAND_QUERY_FIELDS).sort());
+    expect(parameters.find((p) => p.name === 'speed')).toMatchObject({ description: expect.stringContaining('knots'), schema: { minimum: 0, maximum: 1100 }, example: expect.any(Number) });
+    expect(Object.keys(spec.paths['/osmand'].post.requestBody.content).sort()).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+    expect(JSON.stringify(spec.paths['/osmand'].post.requestBody.content['application/json'].schema)).toContain('Ground speed in m/s');
   });
 });
+
+interface Schema {
+  type?: string;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  properties?: Record<string, Schema>;
+  anyOf?: Schema[];
+  items?: Schema;
+}
+interface Operation {
+  parameters?: { name: string; description?: string }[];
+  requestBody?: { content: Record<string, { schema: Schema; example?: unknown; examples?: Record<string, { value: unknown }> }> };
+}

@@ -5,6 +5,13 @@ import * as zlib from 'zlib';
 import { buildFunctionBundle } from '../../functions/build/bundle-function';
 import { buildMapAssets } from '../../functions/build/map-assets';
 import { deterministicZip } from '../../functions/build/deterministic-zip';
+import { spawnSync } from 'child_process';
+import { TableKey, tableName } from '../../config/names';
+import { restApiEvent } from '../helpers/api-gateway-event';
+
+/** The table variables module.api_services sets (the docs and map touch none of them). */
+const TABLES: TableKey[] = ['vehicles', 'positions', 'devices', 'fleets', 'geofences', 'events', 'webhooks'];
+const tableEnvironment = (environment: string) => Object.fromEntries(TABLES.map((key) => [`${key.toUpperCase()}_TABLE`, tableName(environment, key)]));
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
@@ -46,16 +53,20 @@ describe('the api deployment package', () => {
   test('contains only what runs in Lambda: no dev server, test or infrastructure code', () => {
     const packages = [...bundle.packages.keys()];
     expect(packages).toEqual(expect.arrayContaining(['fastify', 'ioredis', '@aws-sdk/client-dynamodb', '@fastify/aws-lambda', '(project)']));
-    // Build-time only: the OpenAPI generator and its YAML library (the app serves openapi.json).
-    for (const devOnly of ['dynalite', 'classic-level', 'cdktf', '@cdktf/provider-aws', 'esbuild', 'jest', 'tsx', 'pino-pretty', '@fastify/swagger', 'yaml', 'playwright-core']) {
+    // /docs is Swagger UI over the generated document: served by @fastify/swagger (static) and @fastify/swagger-ui.
+    expect(packages).toEqual(expect.arrayContaining(['@fastify/swagger', '@fastify/swagger-ui']));
+    for (const devOnly of ['dynalite', 'classic-level', 'cdktf', '@cdktf/provider-aws', 'esbuild', 'jest', 'tsx', 'pino-pretty', 'playwright-core']) {
       expect([devOnly, packages.includes(devOnly)]).toEqual([devOnly, false]);
     }
     expect(bundle.code.toString('utf8')).not.toContain('Embedded DynamoDB (dynalite) started');
   });
 
-  test('holds index.js exporting handler, free of machine paths, and the live map\'s built assets', () => {
+  test('holds index.js exporting handler, free of machine paths, the live map\'s built assets and Swagger UI\'s files', () => {
     const entries = unzip(bundle.zip);
-    expect([...entries.keys()]).toEqual(['index.js', 'map/map.css', 'map/map.js']);
+    const uiDir = path.join(repoRoot, 'node_modules', '@fastify', 'swagger-ui', 'static');
+    const uiFiles = fs.readdirSync(uiDir).filter((name) => !name.endsWith('.png'));
+    expect([...entries.keys()].sort()).toEqual(['index.js', 'map/map.css', 'map/map.js', ...uiFiles.map((name) => `docs-ui/${name}`)].sort());
+    for (const name of uiFiles) expect([name, entries.get(`docs-ui/${name}`)!.equals(fs.readFileSync(path.join(uiDir, name)))]).toEqual([name, true]);
     const map = buildMapAssets(repoRoot);
     expect([entries.get('map/map.js')!.equals(map.js), entries.get('map/map.css')!.equals(map.css)]).toEqual([true, true]);
     // MapLibre is the map's, not the function's: it is in the page bundle only.
@@ -67,6 +78,36 @@ describe('the api deployment package', () => {
     new Function('module', 'exports', 'require', code)(loaded, loaded.exports, require);
     expect(typeof loaded.exports.handler).toBe('function');
   });
+});
+
+describe('the api deployment package, unzipped and run as Lambda runs it', () => {
+  test('serves /docs (Swagger UI and its files), /docs/json and /map from the zip alone, behind a stage', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vt-lambda-task-'));
+    for (const [name, content] of unzip(buildFunctionBundle('api').zip)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), content);
+    }
+    const paths = ['/docs', '/docs/', '/docs/static/swagger-ui-bundle.js', '/docs/static/swagger-ui.css', '/docs/static/swagger-initializer.js', '/docs/json', '/map', '/map/map.js'];
+    const events = paths.map((p) => restApiEvent({ method: 'GET', path: p, stage: 'prod' }));
+    // A fresh Node in the task directory, with nothing but the zip's files: no node_modules to fall back on.
+    const script =
+      `const { handler } = require(${JSON.stringify(path.join(dir, 'index.js'))});` +
+      `(async () => { const out = []; for (const e of ${JSON.stringify(events)}) { const r = await handler(e, { awsRequestId: 'r', getRemainingTimeInMillis: () => 3000 });` +
+      ` out.push([e.path, r.statusCode, (r.headers || {})['content-type'] || '', r.body.length]); } console.log(JSON.stringify(out)); process.exit(0); })();`;
+    const result = spawnSync(process.execPath, ['-e', script], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { PATH: process.env.PATH, ENVIRONMENT: 'bundle', LOG_LEVEL: 'silent', AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', ...tableEnvironment('bundle') },
+    });
+    expect(result.stderr).not.toMatch(/Error/);
+    const answers = JSON.parse(result.stdout.trim().split('\n').pop()!) as [string, number, string, number][];
+    expect(answers.map(([p, status]) => [p, status])).toEqual(paths.map((p) => [p, 200]));
+    const size = Object.fromEntries(answers.map(([p, , type, bytes]) => [p, { type, bytes }]));
+    expect(size['/docs/static/swagger-ui-bundle.js'].bytes).toBeGreaterThan(1_000_000);
+    expect(size['/docs/json'].type).toContain('application/json');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
 });
 
 describe('deterministicZip', () => {

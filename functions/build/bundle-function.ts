@@ -1,10 +1,12 @@
 import * as crypto from 'crypto';
+import * as fs from 'fs';
 import * as path from 'path';
 import { BuildOptions, Metafile, buildSync } from 'esbuild';
 import type { FunctionJob } from '../../config/names';
 import { deterministicZip } from './deterministic-zip';
 import { buildMapAssets } from './map-assets';
 import { BUNDLED_MAP_DIR } from '../api/map/assets';
+import { BUNDLED_DOCS_UI_DIR } from '../api/openapi/docs-ui-files';
 
 /** The Lambda runtime every function uses (nodejs20.x is end-of-life). */
 export const LAMBDA_RUNTIME = 'nodejs22.x';
@@ -18,6 +20,8 @@ export interface FunctionBundle {
   readonly sha256: string;
   /** The unzipped JavaScript. */
   readonly code: Buffer;
+  /** Every file in the zip, index.js first. */
+  readonly files: readonly { readonly name: string; readonly content: Buffer }[];
   /** npm packages inside the bundle, with the bytes each contributes. */
   readonly packages: ReadonlyMap<string, number>;
 }
@@ -66,13 +70,29 @@ export function esbuildOptions(entry: string, repoRoot: string = REPO_ROOT): Bui
 export function buildFunctionBundle(job: FunctionJob, repoRoot: string = REPO_ROOT): FunctionBundle {
   const result = buildSync({ ...esbuildOptions(`functions/${job}/lambda.ts`, repoRoot), metafile: true });
   const code = Buffer.from(result.outputFiles[0].contents);
-  // The API serves the live map: its browser bundle and stylesheet ride in the zip (read on first use).
+  // The API serves the live map (its browser bundle and stylesheet) and Swagger UI's files at /docs:
+  // they ride in the zip, read on first use.
   const assets = job === 'api' ? buildMapAssets(repoRoot) : undefined;
-  const zip = deterministicZip([
+  const files = [
     { name: 'index.js', content: code },
     ...(assets ? [{ name: `${BUNDLED_MAP_DIR}/map.js`, content: assets.js }, { name: `${BUNDLED_MAP_DIR}/map.css`, content: assets.css }] : []),
-  ]);
-  return { job, zip, sha256: crypto.createHash('sha256').update(zip).digest('base64'), code, packages: packageSizes(result.metafile!) };
+    ...(job === 'api' ? docsUiFiles(repoRoot) : []),
+  ];
+  const zip = deterministicZip(files);
+  return { job, zip, sha256: crypto.createHash('sha256').update(zip).digest('base64'), code, files, packages: packageSizes(result.metafile!) };
+}
+
+/**
+ * Swagger UI's static files, as @fastify/swagger-ui serves them (its `baseDir`). Text only: the PNG
+ * favicons are left out, since the page links an SVG one (API Gateway passes text bodies unchanged).
+ */
+function docsUiFiles(repoRoot: string): { name: string; content: Buffer }[] {
+  const dir = path.join(repoRoot, 'node_modules', '@fastify', 'swagger-ui', 'static');
+  return fs
+    .readdirSync(dir)
+    .filter((name) => !name.endsWith('.png'))
+    .sort()
+    .map((name) => ({ name: `${BUNDLED_DOCS_UI_DIR}/${name}`, content: fs.readFileSync(path.join(dir, name)) }));
 }
 
 function packageSizes(metafile: Metafile): Map<string, number> {

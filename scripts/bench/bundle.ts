@@ -24,11 +24,16 @@ function writeBundle(code: Buffer, buildMs: number): BuiltBundle {
   return { file, bytes: code.length, buildMs };
 }
 
-/** The deployed artifact: functions/api/lambda.ts through buildFunctionBundle('api'). */
+/** The deployed artifact: functions/api/lambda.ts through buildFunctionBundle('api'), every file of its zip on disk. */
 export function deployedBundle(): BuiltBundle & { zipBytes: number; code: Buffer } {
   const started = performance.now();
   const bundle = buildFunctionBundle('api');
-  return { ...writeBundle(bundle.code, performance.now() - started), zipBytes: bundle.zip.length, code: bundle.code };
+  const built = writeBundle(bundle.code, performance.now() - started);
+  for (const { name, content } of bundle.files.slice(1)) {
+    fs.mkdirSync(path.dirname(path.join(path.dirname(built.file), name)), { recursive: true });
+    fs.writeFileSync(path.join(path.dirname(built.file), name), content);
+  }
+  return { ...built, zipBytes: bundle.zip.length, code: bundle.code };
 }
 
 /** A baseline entry under scripts/bench/, bundled the way the deployed artifact is. */

@@ -1,4 +1,3 @@
-import * as crypto from 'crypto';
 import type { FastifyReply } from 'fastify';
 
 /**
@@ -8,9 +7,6 @@ import type { FastifyReply } from 'fastify';
  * CSP or referrer policy; the rest still apply.
  */
 export const PAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-/** `style-src 'sha256-…'` for an inline <style> element's exact text. */
-export const styleHash = (css: string) => `'sha256-${crypto.createHash('sha256').update(css).digest('base64')}'`;
 
 /** Sets them on an answer about to be sent (called from the app's one onSend hook: no extra hook per request). */
 export function setSecurityHeaders(reply: FastifyReply): void {

@@ -1,103 +1,88 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { OpenAPIV3 } from 'openapi-types';
+import { bundledDocsUiDir } from '../openapi/docs-ui-files';
 import document from '../openapi/openapi.json';
-import { escapeHtml } from '../domain/text';
-import { PAGE_CSP, styleHash } from '../plugins/security-headers';
-
-interface JsonSchema {
-  type?: string | string[];
-  description?: string;
-  required?: string[];
-  properties?: Record<string, JsonSchema>;
-  items?: JsonSchema;
-  anyOf?: JsonSchema[];
-  nullable?: boolean;
-  enum?: unknown[];
-}
-
-interface OpenApiOperation {
-  summary?: string;
-  description?: string;
-  tags?: string[];
-  parameters?: { name: string; in: string; required?: boolean; description?: string; schema?: { type?: string } }[];
-  requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
-}
+export const DOCS_PREFIX = '/docs';
 
 /**
- * The fields of a body: an object's, or its items' when it may be an array (a batch); each once,
- * an object field's own fields after it (`positionFilter.minIntervalSeconds`).
+ * What the docs page may load: Swagger UI's own scripts and styles, its logo (a data: URL), and the
+ * API itself for "Try it out". Nothing from another host: it works offline.
  */
-function bodyFields(schema: JsonSchema | undefined, prefix = ''): { name: string; required: boolean; schema: JsonSchema }[] {
-  if (!schema) return [];
-  const objects = [schema, ...(schema.anyOf ?? [])].flatMap((s) => (s.properties ? [s] : s.items?.properties ? [s.items] : []));
-  const fields = new Map<string, { name: string; required: boolean; schema: JsonSchema }>();
-  for (const object of objects) {
-    for (const [name, field] of Object.entries(object.properties!)) {
-      if (fields.has(`${prefix}${name}`)) continue;
-      fields.set(`${prefix}${name}`, { name: `${prefix}${name}`, required: (object.required ?? []).includes(name), schema: field });
-      if (field.type === 'object' && field.properties) for (const inner of bodyFields(field, `${prefix}${name}.`)) fields.set(inner.name, inner);
-    }
-  }
-  return [...fields.values()];
-}
+export const DOCS_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  // …and the one short-lived <style> element Swagger UI's bundle writes (fixed text, so a hash; the
+  // browser test names the new hash should an upgrade change it).
+  "style-src 'self' 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
-/** `string or null`: OpenAPI 3.0 writes null as `nullable` (or an `enum: [null]` alternative). */
-const typeOf = (schema: JsonSchema): string => {
-  if (schema.enum?.length === 1 && schema.enum[0] === null) return 'null';
-  const base = schema.type ? [schema.type].flat().join(' or ') : (schema.anyOf ?? []).map(typeOf).filter(Boolean).join(' or ');
-  return schema.nullable ? `${base} or null` : base;
-};
-
-
-/** The page's one inline style, allowed by its hash (the CSP allows nothing else). */
-const DOCS_STYLE =
-  'body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}' +
-  'section{border-top:1px solid #ddd;padding:.5rem 0}.m{display:inline-block;min-width:4.5rem;font-weight:700}' +
-  'code{background:#f4f4f4;padding:0 .2rem}';
-
-type OpenApiDocument = { info: { title: string; version: string; description?: string }; paths: Record<string, Record<string, OpenApiOperation>> };
+/** A favicon as text (an SVG): API Gateway passes text bodies through without binary media types. */
+const FAVICON = Buffer.from(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#2a9d8f"/><circle cx="8" cy="8" r="3" fill="#fff"/></svg>',
+);
 
 /**
- * `/docs/json`: the OpenAPI document generated from the route schemas at build time
- * (`npm run openapi`; a test keeps it current).
- * `/docs`: a readable page rendered from it on the server, with no assets to host or fetch,
- * so it works the same in Lambda and locally.
+ * `/docs`: Swagger UI (@fastify/swagger-ui) over the OpenAPI document generated from the route
+ * schemas at build time (`npm run openapi`; a test keeps it current), which @fastify/swagger serves
+ * as a static specification. `/docs/json` and `/docs/yaml` are that document.
+ *
+ * Every route here is public, as in API Gateway (`/docs`, `/docs/{proxy+}` need no key). Asset URLs
+ * are relative, so the page works under a stage prefix (`/prod/docs`) and locally alike; "Try it
+ * out" calls the API the page came from (the `..` server, relative to `/docs/json`).
+ *
+ * The two plugins live in their own small Fastify instance, loaded and built on the first request
+ * for /docs: a Lambda container that never serves the docs never pays for them at cold start
+ * (`npm run bench -- cold`).
  */
 export const docsRoutes: FastifyPluginAsync = async (app) => {
-  let json: string | undefined;
-  app.get('/docs/json', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
-    reply.type('application/json').send((json ??= JSON.stringify(document))),
-  );
-
-  // Typed into a browser with a trailing slash, the page is still found.
-  app.get('/docs/', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs', 301));
-
-  app.get('/docs', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
-    const spec = document as unknown as OpenApiDocument;
-    const rows = Object.entries(spec.paths).flatMap(([path, operations]) =>
-      Object.entries(operations).map(([method, op]) => {
-        const params = (op.parameters ?? [])
-          .map((p) => `<li><code>${escapeHtml(p.name)}</code> (${escapeHtml(p.in)}${p.required ? ', required' : ''}) ${escapeHtml(p.description ?? p.schema?.type ?? '')}</li>`)
-          .concat(
-            bodyFields(op.requestBody?.content?.['application/json']?.schema).map(
-              (f) => `<li><code>${escapeHtml(f.name)}</code> (body, ${escapeHtml(typeOf(f.schema))}${f.required ? ', required' : ''}) ${escapeHtml(f.schema.description ?? '')}</li>`,
-            ),
-          )
-          .join('');
-        return (
-          `<section><h3><span class="m">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3>` +
-          `<p>${escapeHtml(op.summary ?? '')}</p>${op.description ? `<p>${escapeHtml(op.description)}</p>` : ''}` +
-          `${params ? `<ul>${params}</ul>` : ''}</section>`
-        );
-      }),
-    );
-    reply.type('text/html; charset=utf-8');
-    reply.header('content-security-policy', `${PAGE_CSP}; style-src ${styleHash(DOCS_STYLE)}`);
-    return (
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(spec.info.title)}</title>` +
-      `<style>${DOCS_STYLE}</style></head><body>` +
-      `<h1>${escapeHtml(spec.info.title)} <small>${escapeHtml(spec.info.version)}</small></h1>` +
-      `<p>${escapeHtml(spec.info.description ?? '')}</p><p>Machine-readable: <a href="docs/json">OpenAPI JSON</a>.</p>` +
-      `${rows.join('')}</body></html>`
-    );
-  });
+  let docsApp: Promise<FastifyInstance> | undefined;
+  const forward = async (request: FastifyRequest, reply: FastifyReply) => {
+    const ui = await (docsApp ??= buildDocsApp().catch((error: Error) => {
+      docsApp = undefined; // the next request tries again
+      throw error;
+    }));
+    const conditional = Object.fromEntries(CONDITIONAL_HEADERS.flatMap((header) => (request.headers[header] ? [[header, request.headers[header]!]] : [])));
+    const answer = await ui.inject({ method: 'GET', url: request.url, headers: conditional });
+    for (const header of FORWARDED_HEADERS) if (answer.headers[header] !== undefined) reply.header(header, answer.headers[header]);
+    return reply.code(answer.statusCode).send(answer.rawPayload);
+  };
+  for (const url of ['/docs', '/docs/', '/docs/*']) app.get(url, { config: { public: true }, schema: { hide: true } }, forward);
 };
+
+/** What a request passes on: a reload of Swagger UI's 1.5 MB script is a 304. */
+const CONDITIONAL_HEADERS = ['if-none-match', 'if-modified-since'] as const;
+/** What the docs instance's answers carry over (its content-length and connection are this reply's own). */
+const FORWARDED_HEADERS = ['content-type', 'content-security-policy', 'etag', 'last-modified', 'cache-control', 'location'];
+
+async function buildDocsApp(): Promise<FastifyInstance> {
+  const [{ default: fastify }, { default: swagger }, { default: swaggerUi }] = await Promise.all([import('fastify'), import('@fastify/swagger'), import('@fastify/swagger-ui')]);
+  const ui = fastify({ logger: false });
+  await ui.register(swagger, { mode: 'static', specification: { document: document as unknown as OpenAPIV3.Document } });
+  const bundled = bundledDocsUiDir();
+  await ui.register(swaggerUi, {
+    routePrefix: DOCS_PREFIX,
+    // `./docs/static/…` from /docs, `./static/…` from /docs/: relative both ways.
+    indexPrefix: '.',
+    // In Lambda the files are in the zip; elsewhere the plugin finds its own.
+    ...(bundled && { baseDir: bundled }),
+    staticCSP: DOCS_CSP,
+    // Its own logo, not the plugin's file (read from beside the plugin, which the Lambda bundle is not).
+    logo: { type: 'image/svg+xml', content: FAVICON, href: './', target: '_self' },
+    theme: {
+      title: 'Vehicle Tracking API',
+      favicon: [{ filename: 'favicon.svg', rel: 'icon', sizes: 'any', type: 'image/svg+xml', content: FAVICON }],
+    },
+    uiConfig: { deepLinking: true, docExpansion: 'list', defaultModelsExpandDepth: 0, tryItOutEnabled: false, displayRequestDuration: true },
+    validatorUrl: false,
+    // A shallow copy with the server added: the 200 KB document itself is never cloned or changed.
+    transformSpecificationClone: false,
+    transformSpecification: (spec) => ({ ...spec, servers: [{ url: '..', description: 'This API (where these docs are served)' }] }),
+  });
+  await ui.ready();
+  return ui;
+}
