@@ -12,6 +12,7 @@ import { benchEvents } from './bench/events';
 import { benchIngest } from './bench/ingest';
 import { benchHot } from './bench/lambda-invoke';
 import { benchLatency } from './bench/latency';
+import { benchMap } from './bench/map';
 import { benchNearby } from './bench/nearby';
 import { Measurement, header, legend, table, writeJson } from './bench/report';
 import { Stack, startStack } from './bench/stack';
@@ -33,6 +34,7 @@ const MEASUREMENTS: Record<string, { what: string; run: (needs: Needs) => Promis
   events: { what: 'events function: fixes evaluated/s and p99 per fix with 100 geofences vs none', run: async (n) => benchEvents(await n.stack()) },
   ingest: { what: 'single and 500-position ingest over HTTP vs raw PutItem / BatchWriteItem to the same dynalite', run: async (n) => benchIngest(await n.stack()) },
   latency: { what: 'latest position p50/p99 over HTTP at 200/s and 500/s offered vs bare Fastify + HGET', run: async (n) => benchLatency(await n.stack()) },
+  map: { what: 'live map: page weight vs MapLibre alone; first 50 markers vs the load event; idle poll bytes vs a full read', run: async (n) => benchMap(await n.stack()) },
   nearby: { what: 'nearby at 1k and 10k vehicles, Redis warm and fallback, vs raw GEOSEARCH', run: async (n) => benchNearby(await n.stack()) },
   synth: { what: 'npm run synth, all environments (target < 10 s)', run: () => benchSynth() },
 };

@@ -2,21 +2,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { AddressInfo } from 'net';
-import { Browser, Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '../../scripts/browser/chromium';
 import { TestApp, TestAppOptions, startTestApp } from './test-app';
 
-/** Debian's Chromium (apt-get install chromium), or CHROMIUM_PATH: no browser is downloaded. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { CHROMIUM, launchBrowser } from '../../scripts/browser/chromium';
 /** Where every browser test leaves its screenshot (CI keeps the folder; git ignores it). */
 export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', 'browser-screenshots');
-
-export async function launchBrowser(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: the browser tests drive a real one. Install it (apt-get install chromium) or set CHROMIUM_PATH.`);
-  }
-  // No sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-}
 
 /**
  * Opens a page and collects what it complained about: console errors, uncaught exceptions, CSP

@@ -10,7 +10,7 @@ import { bareApp } from './bare-app';
 /**
  * One HTTP server in its own process, printing its base URL: `ours` (the API as the dev server and
  * npm run chaos run it) or `bare` (Fastify + one HGET). BENCH_ENV, DYNAMODB_ENDPOINT, REDIS_URL
- * (unset: our API without the cache, the fallback path), API_KEYS.
+ * (unset: our API without the cache, the fallback path), API_KEYS, MAP_POLL_INTERVAL_SECONDS.
  */
 async function main(): Promise<void> {
   const kind = process.argv[2];
@@ -18,7 +18,13 @@ async function main(): Promise<void> {
   const redisUrl = process.env.REDIS_URL || undefined;
   let app;
   if (kind === 'ours') {
-    const config = localApiConfig({ environment, dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT!, redisUrl, apiKeys: (process.env.API_KEYS ?? '').split(',') });
+    const config = localApiConfig({
+      environment,
+      dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT!,
+      redisUrl,
+      apiKeys: (process.env.API_KEYS ?? '').split(',').filter(Boolean),
+      mapPollIntervalSeconds: Number(process.env.MAP_POLL_INTERVAL_SECONDS) || undefined,
+    });
     const services = createServices(config, { log: pino({ level: 'silent' }) });
     await services.cache.waitUntilReady(2000);
     app = buildApp({ config, services });
