@@ -58,6 +58,9 @@ function lengthKm(coordinates: [number, number][]): number {
   return metres / 1000;
 }
 
+/** `850 m` below a kilometre, `12.3 km` above. */
+const distance = (km: number) => (km < 1 ? `${Math.round(km * 1000)} m` : `${km.toFixed(1)} km`);
+
 /**
  * The selected vehicle's track: the whole period as a light line, the part up to the time slider's
  * fix as a dark one, and a dot at that fix. The panel names the vehicle, the period, and the fix.
@@ -120,7 +123,7 @@ export class TrackPanel {
       this.summary.textContent =
         track.times.length === 0
           ? 'No positions in this period'
-          : `${track.times.length} fixes · ${lengthKm(track.coordinates).toFixed(1)} km · ${new Date(first).toLocaleTimeString()} – ${new Date(last).toLocaleTimeString()}` +
+          : `${track.times.length} fixes · ${distance(lengthKm(track.coordinates))} · ${new Date(first).toLocaleTimeString()} – ${new Date(last).toLocaleTimeString()}` +
             (track.truncated ? ` · the first ${track.times.length} of more` : '');
       this.draw();
       if (frame && track.coordinates.length > 1) {
