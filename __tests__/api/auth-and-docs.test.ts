@@ -1,6 +1,7 @@
 import { generateOpenApiDocument } from '../../functions/api/openapi/generate';
 import { OSMAND_QUERY_FIELDS } from '../../functions/api/protocols/osmand';
 import { DOCS_CSP } from '../../functions/api/routes/docs';
+import { EXAMPLE_TIME_MS, exampleEpochMs, exampleEpochSeconds, exampleIso, withCurrentExampleTimes } from '../../functions/api/openapi/example-times';
 import { TestApp, startTestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -56,6 +57,10 @@ describe('API documentation', () => {
       }
       expect(page.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
     }
+    // Swagger UI's own redirect (from its index.html) stays under the stage too.
+    const redirect = await t.app.inject({ method: 'GET', url: '/docs/static/index.html' });
+    expect(redirect.statusCode).toBe(302);
+    expect(new URL(String(redirect.headers.location), 'https://abc.execute-api.us-east-1.amazonaws.com/prod/docs/static/index.html').pathname).toBe('/prod/docs/');
     // JSON answers are not pages: no CSP, but no sniffing either.
     const json = await t.app.inject({ method: 'GET', url: '/health' });
     expect(json.headers['x-content-type-options']).toBe('nosniff');
@@ -72,12 +77,36 @@ describe('API documentation', () => {
 
   test('the served OpenAPI document is the one the route schemas generate (else: npm run openapi), with this API as its server', async () => {
     const { servers, ...served } = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
-    expect(served).toEqual(await generateOpenApiDocument());
+    // …with the examples' times moved to today (see the next test).
+    expect(served).toEqual(JSON.parse(withCurrentExampleTimes(JSON.stringify(await generateOpenApiDocument()), Date.now())));
     // Relative to /docs/json: "Try it out" calls the API these docs came from, stage prefix included.
     expect(servers).toEqual([expect.objectContaining({ url: '..' })]);
     expect(new URL('..', 'https://abc.execute-api.us-east-1.amazonaws.com/prod/docs/json').pathname).toBe('/prod/');
     const yaml = await t.app.inject({ method: 'GET', url: '/docs/yaml' });
     expect([yaml.statusCode, yaml.body]).toEqual([200, expect.stringContaining('/vehicles/{id}/positions:')]);
+  });
+
+  test('example times are served moved to today, whole days, so "Try it out" stays inside the retention', async () => {
+    const document = JSON.stringify({ a: exampleIso(), b: exampleIso(5).replace('.250Z', 'Z'), c: `t=${exampleEpochSeconds()}&x`, d: exampleEpochMs(), keep: [1000000, 2000, '2025-01-01T00:00:00Z', 1795854930] });
+    const later = EXAMPLE_TIME_MS + 40 * 86_400_000 + 3 * 3_600_000; // 40 days and 3 hours on
+    const moved = JSON.parse(withCurrentExampleTimes(document, later));
+    expect(moved).toEqual({
+      a: new Date(EXAMPLE_TIME_MS + 40 * 86_400_000).toISOString(),
+      b: new Date(EXAMPLE_TIME_MS + 40 * 86_400_000 + 5000).toISOString().replace('.250Z', 'Z'),
+      c: `t=${exampleEpochSeconds() + 40 * 86_400}&x`,
+      d: exampleEpochMs() + 40 * 86_400_000,
+      keep: [1000000, 2000, '2025-01-01T00:00:00Z', 1795854930],
+    });
+    // Just after the examples' own time of day, they are still yesterday's: never in the future.
+    expect(JSON.parse(withCurrentExampleTimes(document, EXAMPLE_TIME_MS + 86_400_000 + 60_000)).a).toBe(exampleIso());
+    // What /docs/json serves 40 days on: the positions example is from that day, not the generation day.
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(later);
+    try {
+      const spec = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
+      expect(spec.paths['/vehicles/{id}/positions'].post.requestBody.content['application/json'].examples.example1.value.timestamp).toBe(moved.a);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   test('/docs/json is an OpenAPI 3 document with every route and its units', async () => {

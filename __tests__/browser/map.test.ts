@@ -86,17 +86,32 @@ test('selecting a vehicle draws its track; the time slider walks it fix by fix; 
   const geofence = await session.t.app.inject({ method: 'POST', url: '/geofences', payload: { name: 'Depot', fleetId, geometry: { type: 'Circle', center: [4.918, 52.37], radius: 250 } } });
   expect(geofence.statusCode).toBe(201);
 
+  // Drawn too: a geofence for every vehicle; not drawn: another fleet's.
+  for (const payload of [
+    { name: 'Everywhere', geometry: { type: 'Circle', center: [4.9, 52.37], radius: 200 } },
+    { name: 'Elsewhere', fleetId: `${fleetId}-other`, geometry: { type: 'Circle', center: [4.9, 52.37], radius: 300 } },
+  ]) {
+    expect((await session.t.app.inject({ method: 'POST', url: '/geofences', payload })).statusCode).toBe(201);
+  }
+
   const { page, problems } = await openPage(session.browser, `${session.base}/map?fleetId=${fleetId}`);
-  await page.waitForFunction(() => document.querySelectorAll('.vehicle').length === 1 && /1 geofence/.test(document.getElementById('status')!.textContent!), null, { timeout: 15_000 });
-  // A screenshot once MapLibre has drawn what it was given (its sources load in a worker).
-  const shot = async () => {
-    await page.waitForTimeout(500);
-    return page.screenshot();
+  await page.waitForFunction(() => document.querySelectorAll('.vehicle').length === 1 && /· \d+ geofence/.test(document.getElementById('status')!.textContent!), null, { timeout: 15_000 });
+  const drawnGeofences = Number(/· (\d+) geofence/.exec((await page.textContent('#status'))!)![1]);
+  const everywhere = (await session.t.app.inject({ method: 'GET', url: '/geofences?limit=100' })).json().items.filter((g: { fleetId: string | null; vehicleIds: unknown }) => g.fleetId === null && g.vehicleIds === null).length;
+  expect(drawnGeofences).toBe(1 + everywhere); // the fleet's depot and those for every vehicle, not the other fleet's
+  // What MapLibre draws lands on its canvas a frame or two later (its sources load in a worker): look until it shows.
+  const untilSeen = async (colour: string, check: (pixels: number) => boolean, tolerance?: number) => {
+    let pixels = -1;
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+      pixels = await countColour(session.browser, await page.screenshot(), colour, tolerance);
+      if (check(pixels)) return pixels;
+      await page.waitForTimeout(100);
+    }
+    throw new Error(`${colour}: ${pixels} pixels, not what was expected`);
   };
   // Before a selection: the geofence's outline is drawn, no track is.
-  let png = await shot();
-  expect(await countColour(session.browser, png, GEOFENCE_OUTLINE, 24)).toBeGreaterThan(100);
-  expect(await countColour(session.browser, png, TRACK_COLOURS.travelled)).toBe(0);
+  await untilSeen(GEOFENCE_OUTLINE, (n) => n > 100, 24);
+  expect(await countColour(session.browser, await page.screenshot(), TRACK_COLOURS.travelled)).toBe(0);
   expect(await page.isHidden('#track')).toBe(true);
 
   await page.click(`.vehicle[data-vehicle-id="${id}"]`);
@@ -104,26 +119,32 @@ test('selecting a vehicle draws its track; the time slider walks it fix by fix; 
   expect(await page.textContent('#track-name')).toBe('Track van');
   // The slider starts at the latest fix: the whole track is drawn as travelled.
   expect(await page.textContent('#track-time')).toContain('49 km/h');
-  png = await shot();
+  const travelledAtEnd = await untilSeen(TRACK_COLOURS.travelled, (n) => n > 2000); // ~2.7 km of line, 4 px wide
   await screenshot(page, 'map-track');
-  const travelledAtEnd = await countColour(session.browser, png, TRACK_COLOURS.travelled);
-  expect(travelledAtEnd).toBeGreaterThan(2000); // ~20 km/h·h of line, 4 px wide
 
   // Home: the slider's first fix. The time shown is that fix's; the travelled part shrinks to the dot.
   await page.focus('#track-slider');
   await page.keyboard.press('Home');
   expect(await page.getAttribute('#track', 'data-fix-index')).toBe('0');
   expect(await page.textContent('#track-time')).toContain('30 km/h');
-  png = await shot();
-  expect(await countColour(session.browser, png, TRACK_COLOURS.travelled)).toBeLessThan(travelledAtEnd / 4);
-  expect(await countColour(session.browser, png, TRACK_COLOURS.period)).toBeGreaterThan(2000);
+  await untilSeen(TRACK_COLOURS.travelled, (n) => n < travelledAtEnd / 4);
+  await untilSeen(TRACK_COLOURS.period, (n) => n > 2000);
   // Halfway along: the fix in the middle.
   for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');
   expect(await page.textContent('#track-time')).toContain('40 km/h');
 
+  // A new fix while the slider is mid-track: the track grows, the slider stays on its fix.
+  const newer = { lat: 52.3702, lon: 4.9205, speed: 12, timestamp: iso(Date.now()) };
+  expect((await session.t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: newer })).statusCode).toBe(200);
+  await page.waitForFunction(() => /^21 fixes · /.test(document.getElementById('track-summary')!.textContent!), null, { timeout: 10_000 });
+  expect(await page.textContent('#track-time')).toContain('40 km/h');
+  // At the end, it follows the newest fix.
+  await page.keyboard.press('End');
+  expect(await page.textContent('#track-time')).toContain('12 km/h');
+
   // Closing the panel takes the track away.
   await page.click('#track-close');
-  expect(await countColour(session.browser, await shot(), TRACK_COLOURS.period)).toBe(0);
+  await untilSeen(TRACK_COLOURS.period, (n) => n === 0);
   expect(problems.filter((p) => !p.includes(TILE_HOST) && !p.includes('ERR_NAME_NOT_RESOLVED'))).toEqual([]);
 }, 90_000);
 

@@ -10,6 +10,7 @@
  *   `battery.level` 0..1, `battery.is_charging`, `is_moving`, `odometer`, `activity.type`, `event`.
  */
 import type { FieldError } from '../domain/errors';
+import { exampleEpochSeconds } from '../openapi/example-times';
 import { round } from '../domain/text';
 import type { TimestampInput } from '../domain/timestamps';
 import type { PositionInput } from '../services/ingest';
@@ -81,7 +82,7 @@ export const OSMAND_QUERY_FIELDS = {
   timestamp: {
     type: 'string',
     description: 'Time of the fix: epoch seconds (below 2^31), epoch milliseconds, ISO-8601, or "yyyy-MM-dd HH:mm:ss" in UTC. Default: when received',
-    example: '1795854930',
+    example: String(exampleEpochSeconds()),
   },
   speed: { type: 'number', description: 'Ground speed in knots (stored as km/h, × 1.852)', range: [0, 1100], example: 22.9 },
   bearing: { type: 'number', description: 'Course over ground, degrees clockwise from true north', range: [0, 360], example: 90 },

@@ -1,6 +1,8 @@
+import * as path from 'path';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { OpenAPIV3 } from 'openapi-types';
 import { bundledDocsUiDir } from '../openapi/docs-ui-files';
+import { exampleShiftDays, withCurrentExampleTimes } from '../openapi/example-times';
 import document from '../openapi/openapi.json';
 export const DOCS_PREFIX = '/docs';
 
@@ -49,19 +51,53 @@ export const docsRoutes: FastifyPluginAsync = async (app) => {
     const conditional = Object.fromEntries(CONDITIONAL_HEADERS.flatMap((header) => (request.headers[header] ? [[header, request.headers[header]!]] : [])));
     const answer = await ui.inject({ method: 'GET', url: request.url, headers: conditional });
     for (const header of FORWARDED_HEADERS) if (answer.headers[header] !== undefined) reply.header(header, answer.headers[header]);
+    // Swagger UI redirects to absolute paths (/docs/): relative, they keep the stage prefix.
+    const location = answer.headers.location;
+    if (typeof location === 'string' && location.startsWith('/')) reply.header('location', relativeTo(request.url, location));
     return reply.code(answer.statusCode).send(answer.rawPayload);
   };
   for (const url of ['/docs', '/docs/', '/docs/*']) app.get(url, { config: { public: true }, schema: { hide: true } }, forward);
 };
+
+/** `to` (an absolute path) as seen from the page at `from`: `../` from /docs/static/index.html to /docs/. */
+export function relativeTo(from: string, to: string): string {
+  const base = path.posix.dirname(`${from.split('?')[0]}x`);
+  const relative = path.posix.relative(base, to) || '.';
+  return to.endsWith('/') && !relative.endsWith('/') ? `${relative}/` : relative;
+}
 
 /** What a request passes on: a reload of Swagger UI's 1.5 MB script is a 304. */
 const CONDITIONAL_HEADERS = ['if-none-match', 'if-modified-since'] as const;
 /** What the docs instance's answers carry over (its content-length and connection are this reply's own). */
 const FORWARDED_HEADERS = ['content-type', 'content-security-policy', 'etag', 'last-modified', 'cache-control', 'location'];
 
+let served: { days: number; document: object } | undefined;
+function servedDocument(spec: object, now: number): object {
+  const days = exampleShiftDays(now);
+  if (served?.days !== days) {
+    const withServer = { ...spec, servers: [{ url: '..', description: 'This API (where these docs are served)' }] };
+    served = { days, document: JSON.parse(withCurrentExampleTimes(JSON.stringify(withServer), now)) as object };
+  }
+  return served.document;
+}
+
 async function buildDocsApp(): Promise<FastifyInstance> {
   const [{ default: fastify }, { default: swagger }, { default: swaggerUi }] = await Promise.all([import('fastify'), import('@fastify/swagger'), import('@fastify/swagger-ui')]);
   const ui = fastify({ logger: false });
+  try {
+    await registerDocs(ui, swagger, swaggerUi);
+  } catch (error) {
+    await ui.close().catch(() => undefined);
+    throw error;
+  }
+  return ui;
+}
+
+async function registerDocs(
+  ui: FastifyInstance,
+  swagger: typeof import('@fastify/swagger').default,
+  swaggerUi: typeof import('@fastify/swagger-ui').default,
+): Promise<void> {
   await ui.register(swagger, { mode: 'static', specification: { document: document as unknown as OpenAPIV3.Document } });
   const bundled = bundledDocsUiDir();
   await ui.register(swaggerUi, {
@@ -72,17 +108,17 @@ async function buildDocsApp(): Promise<FastifyInstance> {
     ...(bundled && { baseDir: bundled }),
     staticCSP: DOCS_CSP,
     // Its own logo, not the plugin's file (read from beside the plugin, which the Lambda bundle is not).
-    logo: { type: 'image/svg+xml', content: FAVICON, href: './', target: '_self' },
+    logo: { type: 'image/svg+xml', content: FAVICON },
     theme: {
       title: 'Vehicle Tracking API',
       favicon: [{ filename: 'favicon.svg', rel: 'icon', sizes: 'any', type: 'image/svg+xml', content: FAVICON }],
     },
     uiConfig: { deepLinking: true, docExpansion: 'list', defaultModelsExpandDepth: 0, tryItOutEnabled: false, displayRequestDuration: true },
     validatorUrl: false,
-    // A shallow copy with the server added: the 200 KB document itself is never cloned or changed.
+    // The server added and the example times moved to today (see example-times.ts): once a day,
+    // not per request; the 200 KB document itself is never changed.
     transformSpecificationClone: false,
-    transformSpecification: (spec) => ({ ...spec, servers: [{ url: '..', description: 'This API (where these docs are served)' }] }),
+    transformSpecification: (spec) => servedDocument(spec as object, Date.now()),
   });
   await ui.ready();
-  return ui;
 }

@@ -1,4 +1,5 @@
 /** Schemas shared by several routes. Units are stated here, where the OpenAPI document reads them. */
+import { exampleEpochMs, exampleIso } from '../openapi/example-times';
 
 /** Client-chosen ids (vehicle ids, fleet ids): safe in keys, URLs and logs. */
 export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$';
@@ -12,8 +13,8 @@ export const idSchema = {
 export const timestampSchema = {
   description: 'Time of the fix: ISO-8601 date-time with a time zone, or epoch milliseconds',
   anyOf: [
-    { type: 'string', maxLength: 40, examples: ['2026-11-28T08:15:30.250Z'] },
-    { type: 'integer', minimum: 0, examples: [1795854930250] },
+    { type: 'string', maxLength: 40, examples: [exampleIso()] },
+    { type: 'integer', minimum: 0, examples: [exampleEpochMs()] },
   ],
 } as const;
 

@@ -1,3 +1,4 @@
+import { exampleEpochSeconds, exampleIso } from '../openapi/example-times';
 import { OSMAND_JSON_COORDS, OSMAND_MAX_LOCATIONS, OSMAND_QUERY_FIELDS, type OsmAndField } from '../protocols/osmand';
 
 /**
@@ -25,13 +26,13 @@ const queryProperties = fieldSchemas(OSMAND_QUERY_FIELDS);
 /** The query string of GET (and POST) /osmand; a form body carries the same parameters. */
 export const osmandQuerySchema = { type: 'object', properties: queryProperties, additionalProperties: true } as const;
 
-const formExample = 'id=a1b2c3d4e5f6g7h8&lat=52.3702&lon=4.8952&timestamp=1795854930&speed=22.9&bearing=90&altitude=3&accuracy=5&batt=87';
+const formExample = `id=a1b2c3d4e5f6g7h8&lat=52.3702&lon=4.8952&timestamp=${exampleEpochSeconds()}&speed=22.9&bearing=90&altitude=3&accuracy=5&batt=87`;
 
 const jsonLocation = {
   type: 'object',
   required: ['timestamp', 'coords'],
   properties: {
-    timestamp: { type: 'string', format: 'date-time', description: 'Time of the fix, ISO-8601', examples: ['2026-11-29T08:15:30.000Z'] },
+    timestamp: { type: 'string', format: 'date-time', description: 'Time of the fix, ISO-8601', examples: [exampleIso()] },
     coords: { type: 'object', required: ['latitude', 'longitude'], description: 'The fix', properties: fieldSchemas(OSMAND_JSON_COORDS) },
     battery: {
       type: 'object',
@@ -63,7 +64,7 @@ export const osmandJsonSchema = {
     {
       device_id: 'a1b2c3d4e5f6g7h8',
       location: {
-        timestamp: '2026-11-29T08:15:30.000Z',
+        timestamp: exampleIso(),
         coords: { latitude: 52.3702, longitude: 4.8952, speed: 11.8, heading: 90, altitude: 3, accuracy: 5 },
         battery: { level: 0.87, is_charging: false },
         is_moving: true,

@@ -1,12 +1,13 @@
 import { FILTER_REASONS } from '../domain/position';
+import { exampleIso } from '../openapi/example-times';
 import { idSchema, timestampSchema } from './common';
 
 /** A fix as the docs show it (lat/lon in Amsterdam: the simulator's city). */
-const EXAMPLE_FIX = { lat: 52.3702, lon: 4.8952, timestamp: '2026-11-29T08:15:30.250Z', speed: 42.5, heading: 90, accuracy: 5, attributes: { battery: 87, ignition: true } };
+const EXAMPLE_FIX = { lat: 52.3702, lon: 4.8952, timestamp: exampleIso(), speed: 42.5, heading: 90, accuracy: 5, attributes: { battery: 87, ignition: true } };
 /** One position, and a batch of two (a tracker's backlog), for POST /vehicles/{id}/positions. */
-export const POSITION_BODY_EXAMPLES = [EXAMPLE_FIX, [EXAMPLE_FIX, { ...EXAMPLE_FIX, lon: 4.8961, timestamp: '2026-11-29T08:15:35.250Z' }]];
+export const POSITION_BODY_EXAMPLES = [EXAMPLE_FIX, [EXAMPLE_FIX, { ...EXAMPLE_FIX, lon: 4.8961, timestamp: exampleIso(5) }]];
 /** A batch across vehicles, for POST /positions. */
-export const BATCH_BODY_EXAMPLES = [[{ vehicleId: 'van-042', ...EXAMPLE_FIX }, { vehicleId: 'truck-7', lat: 52.3511, lon: 4.9123, timestamp: '2026-11-29T08:15:31Z', speed: 0 }]];
+export const BATCH_BODY_EXAMPLES = [[{ vehicleId: 'van-042', ...EXAMPLE_FIX }, { vehicleId: 'truck-7', lat: 52.3511, lon: 4.9123, timestamp: exampleIso(1), speed: 0 }]];
 
 /** The most positions one request may carry. */
 export const MAX_POSITIONS_PER_REQUEST = 500;

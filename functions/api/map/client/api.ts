@@ -17,23 +17,46 @@ function apiKey(): string | undefined {
   return sessionStorage.getItem(KEY_STORAGE) ?? undefined;
 }
 
+/** Set once the user declines to give a key: every caller (vehicles, geofences, tracks) stops asking. */
+let stopped: StopPolling | undefined;
+
+/** Forgets the refused key and asks for one (prompt blocks: no other answer is handled meanwhile). */
+function askForKey(): void {
+  sessionStorage.removeItem(KEY_STORAGE);
+  const given = window.prompt('API key for this stage (kept for this browser session):');
+  if (given?.trim()) sessionStorage.setItem(KEY_STORAGE, given.trim());
+  else stopped = new StopPolling('an API key is needed: reload the page to enter one');
+}
+
 /**
  * GET a path of the API. A refused key (API Gateway says 403, the app 401) is forgotten and asked
- * for once; a cancel throws StopPolling, a new key RetryNow. Other failures throw with the status.
+ * for once: calls refused with the same key do not ask again, and a call refused with a key already
+ * replaced just retries. A cancel throws StopPolling (then and on every later call), a new key
+ * RetryNow. Other failures throw with the status.
  */
 export async function apiGet(pathAndQuery: string, headers: Record<string, string> = {}): Promise<Response> {
+  if (stopped) throw stopped;
   const key = apiKey();
   // no-store: the page revalidates by its own ETags; the browser's cache would only second-guess them.
   const response = await fetch(`${API_BASE}${pathAndQuery}`, { headers: { ...headers, ...(key && { 'x-api-key': key }) }, cache: 'no-store' });
   if (response.status === 401 || response.status === 403) {
-    sessionStorage.removeItem(KEY_STORAGE);
-    const given = window.prompt('API key for this stage (kept for this browser session):');
-    if (!given?.trim()) throw new StopPolling('an API key is needed: reload the page to enter one');
-    sessionStorage.setItem(KEY_STORAGE, given.trim());
+    await response.arrayBuffer().catch(() => undefined);
+    if (!stopped && apiKey() === key) askForKey();
+    if (stopped) throw stopped;
     throw new RetryNow('key entered');
   }
   if (response.status !== 304 && !response.ok) throw new Error(`GET ${pathAndQuery.split('?')[0]} answered ${response.status}`);
   return response;
+}
+
+/** Runs a call again, once, when it failed only for a key just entered. */
+export async function withKeyRetry<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof RetryNow) return call();
+    throw error;
+  }
 }
 
 /** Every item of a paged list (`{ items, nextCursor }`), up to `maxPages` pages. */

@@ -6,7 +6,7 @@
  * the fleet's geofences are drawn. Settings come from the page's data attributes.
  */
 import maplibregl from 'maplibre-gl';
-import { RetryNow, StopPolling, apiGet, apiGetAll } from './api';
+import { RetryNow, StopPolling, apiGet, apiGetAll, withKeyRetry } from './api';
 import { GEOFENCE_FILL_LAYER, GeofenceLayer } from './geofences';
 import { TrackPanel } from './track';
 import type { GeofenceView } from '../../domain/geofence';
@@ -34,6 +34,8 @@ map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
 map.addControl(new maplibregl.ScaleControl());
 // Lines and areas are map layers: they wait for the style (markers, page elements, do not).
 const styleReady = new Promise<void>((resolve) => map.once('load', () => resolve()));
+let firstPollDone = () => undefined as void;
+const firstPoll = new Promise<void>((resolve) => (firstPollDone = resolve));
 const track = new TrackPanel(map);
 const geofences = new GeofenceLayer(map);
 // Selecting a vehicle (a click, or Enter on its focused marker) shows its track.
@@ -82,6 +84,7 @@ async function poll(): Promise<void> {
     const vehicles = await fetchVehicles();
     if (vehicles !== 'unchanged') {
       const moved = layer.update(vehicles, Date.now());
+      firstPollDone();
       if (track.vehicleId && moved.has(track.vehicleId)) track.refresh();
       if (!framed && layer.size > 0) {
         map.fitBounds(layer.bounds(), { padding: 60, maxZoom: 15, duration: 0 });
@@ -106,20 +109,25 @@ async function poll(): Promise<void> {
 }
 
 /**
- * The fleet's geofences (every geofence without ?fleetId=), read when the style is ready and again
- * every GEOFENCE_REFRESH_MS: they change seldom. A failure leaves the last ones drawn.
+ * The geofences that apply to the fleet's vehicles (every geofence without ?fleetId=): the fleet's
+ * own, those for every vehicle, and those listing one of its vehicles. Read when the style is ready
+ * and every GEOFENCE_REFRESH_MS (they change seldom); a failure leaves the last ones drawn.
  */
 const GEOFENCE_REFRESH_MS = 60_000;
+const appliesToFleet = (geofence: GeofenceView) =>
+  !fleetId || geofence.fleetId === fleetId || (geofence.fleetId === null && (geofence.vehicleIds === null || geofence.vehicleIds.some((id) => layer.has(id))));
 async function loadGeofences(): Promise<void> {
   try {
-    const { items } = await apiGetAll<GeofenceView>('/geofences', { limit: '100', ...(fleetId && { fleetId }) }, Number(settings.maxPagesPerPoll));
-    geofences.show(items);
+    const { items } = await withKeyRetry(() => apiGetAll<GeofenceView>('/geofences', { limit: '100' }, Number(settings.maxPagesPerPoll)));
+    geofences.show(items.filter(appliesToFleet));
   } catch (error) {
-    if (!(error instanceof StopPolling || error instanceof RetryNow)) console.warn(`geofences not loaded: ${(error as Error).message}`);
+    if (error instanceof StopPolling) return; // no key: nothing more is read
+    if (!(error instanceof RetryNow)) console.warn(`geofences not loaded: ${(error as Error).message}`);
   }
   setTimeout(() => void loadGeofences(), GEOFENCE_REFRESH_MS);
 }
-void styleReady.then(loadGeofences);
+// After the first poll too: whether a geofence listing vehicles applies depends on the fleet's vehicles.
+void Promise.all([styleReady, firstPoll]).then(loadGeofences);
 
 const geofencePopup = new maplibregl.Popup({ closeButton: false });
 map.on('click', GEOFENCE_FILL_LAYER, (event) => {

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /// <reference types="geojson" />
 import maplibregl from 'maplibre-gl';
-import { apiGet } from './api';
+import { apiGet, withKeyRetry } from './api';
 import { TRACK_COLOURS } from './colours';
 
 /** What a geojson export of the history API holds: the line, and each fix's time and speed. */
@@ -21,16 +21,21 @@ export interface Track {
 export const TRACK_MAX_FIXES = 20_000;
 /** Metres: fixes within this of the drawn line are left out (the export's Douglas–Peucker). */
 export const TRACK_SIMPLIFY_METRES = 3;
+/** Fixes one refresh (the new ones since the last held) brings at most. */
+const TRACK_MAX_NEW_FIXES = 1000;
 
-/** A vehicle's kept fixes over the last `seconds`, in time order, from the history API's GeoJSON export. */
-export async function fetchTrack(vehicleId: string, seconds: number, now: number): Promise<Track> {
+/**
+ * A vehicle's kept fixes from `fromMs` on, in time order, from the history API's GeoJSON export:
+ * simplified for a whole period, as they are for the new fixes of a refresh.
+ */
+export async function fetchTrack(vehicleId: string, fromMs: number, options: { limit: number; simplify: boolean }): Promise<Track> {
   const query = new URLSearchParams({
     format: 'geojson',
-    from: new Date(now - seconds * 1000).toISOString(),
-    limit: String(TRACK_MAX_FIXES),
-    simplify: String(TRACK_SIMPLIFY_METRES),
+    from: new Date(fromMs).toISOString(),
+    limit: String(options.limit),
+    ...(options.simplify && { simplify: String(TRACK_SIMPLIFY_METRES) }),
   });
-  const response = await apiGet(`/vehicles/${encodeURIComponent(vehicleId)}/positions?${query}`);
+  const response = await withKeyRetry(() => apiGet(`/vehicles/${encodeURIComponent(vehicleId)}/positions?${query}`));
   const document = (await response.json()) as TrackDocument;
   const feature = document.features[0];
   const geometry = feature?.geometry;
@@ -74,7 +79,11 @@ export class TrackPanel {
   private readonly summary = document.getElementById('track-summary')!;
   private selected: { id: string; name: string } | undefined;
   private track: Track | undefined;
-  private loading = 0;
+  /** Bumped by each whole-period load: an answer for an older selection or period is dropped. */
+  private generation = 0;
+  private busy = false;
+  /** The vehicle moved while a read was under way: read its new fixes once that one ends. */
+  private refreshPending = false;
 
   constructor(private readonly map: maplibregl.Map) {
     this.period.addEventListener('change', () => void this.load({ frame: true }));
@@ -88,51 +97,121 @@ export class TrackPanel {
 
   select(vehicle: { id: string; name: string }): void {
     this.selected = vehicle;
+    this.track = undefined; // nothing of the previous vehicle stays drawn or decides the slider
     this.name.textContent = vehicle.name;
     this.panel.hidden = false;
+    this.draw();
     void this.load({ frame: true });
   }
 
-  /** New fixes for the selected vehicle: read the track again, the slider staying at the end if it was there. */
+  /**
+   * The selected vehicle moved: read only its fixes after the last one held and add them (the slider
+   * follows when it was at the end). Never two reads at once; none while a period's first part is shown.
+   */
   refresh(): void {
-    if (this.selected) void this.load({ frame: false });
+    if (!this.selected || !this.track || this.track.truncated) return;
+    if (this.busy) {
+      this.refreshPending = true;
+      return;
+    }
+    void this.appendNewFixes();
   }
 
   close(): void {
     this.selected = undefined;
     this.track = undefined;
+    this.generation++;
     this.panel.hidden = true;
     this.draw();
   }
 
+  private atEnd(): boolean {
+    return !this.track || Number(this.slider.value) >= this.track.times.length - 1;
+  }
+
+  /** The whole period: a new selection or period. The slider keeps its time (or the end). */
   private async load({ frame }: { frame: boolean }): Promise<void> {
     const vehicle = this.selected;
     if (!vehicle) return;
-    const ticket = ++this.loading; // a slow answer for an earlier selection is dropped
-    const atEnd = !this.track || Number(this.slider.value) >= this.track.times.length - 1;
+    const generation = ++this.generation;
+    const keepTime = this.atEnd() ? undefined : this.track!.times[Number(this.slider.value)];
+    this.busy = true;
     this.summary.textContent = 'Loading the track…';
     try {
-      const track = await fetchTrack(vehicle.id, Number(this.period.value), Date.now());
-      if (ticket !== this.loading || this.selected !== vehicle) return;
-      this.track = track;
-      this.slider.max = String(Math.max(0, track.times.length - 1));
-      this.slider.disabled = track.times.length < 2;
-      if (atEnd || Number(this.slider.value) > track.times.length - 1) this.slider.value = this.slider.max;
-      const first = track.times[0];
-      const last = track.times[track.times.length - 1];
-      this.summary.textContent =
-        track.times.length === 0
-          ? 'No positions in this period'
-          : `${track.times.length} fixes · ${distance(lengthKm(track.coordinates))} · ${new Date(first).toLocaleTimeString()} – ${new Date(last).toLocaleTimeString()}` +
-            (track.truncated ? ` · the first ${track.times.length} of more` : '');
-      this.draw();
-      if (frame && track.coordinates.length > 1) {
-        const bounds = track.coordinates.reduce((b, c) => b.extend(c), new maplibregl.LngLatBounds(track.coordinates[0], track.coordinates[0]));
-        this.map.fitBounds(bounds, { padding: { top: 60, bottom: 60, left: 60, right: 340 }, maxZoom: 16, duration: 0 });
-      }
+      const track = await fetchTrack(vehicle.id, Date.now() - Number(this.period.value) * 1000, { limit: TRACK_MAX_FIXES, simplify: true });
+      if (generation !== this.generation) return;
+      this.show(track, keepTime);
+      if (frame && track.coordinates.length > 1) this.frame(track);
     } catch (error) {
-      if (ticket === this.loading) this.summary.textContent = `Track not loaded: ${(error as Error).message}`;
+      if (generation === this.generation) this.summary.textContent = `Track not loaded: ${(error as Error).message}`;
+    } finally {
+      if (generation === this.generation) this.settle();
     }
+  }
+
+  private async appendNewFixes(): Promise<void> {
+    const vehicle = this.selected!;
+    const held = this.track!;
+    const generation = this.generation;
+    const keepTime = this.atEnd() ? undefined : held.times[Number(this.slider.value)];
+    this.busy = true;
+    try {
+      const after = held.times.length ? Date.parse(held.times[held.times.length - 1]) + 1 : Date.now() - Number(this.period.value) * 1000;
+      const fresh = await fetchTrack(vehicle.id, after, { limit: TRACK_MAX_NEW_FIXES, simplify: false });
+      if (generation !== this.generation || this.track !== held) return;
+      this.show(
+        {
+          coordinates: [...held.coordinates, ...fresh.coordinates],
+          times: [...held.times, ...fresh.times],
+          speeds: [...held.speeds, ...fresh.speeds],
+          truncated: fresh.truncated,
+        },
+        keepTime,
+      );
+    } catch {
+      // The next move tries again; the track held stays.
+    } finally {
+      if (generation === this.generation) this.settle();
+    }
+  }
+
+  private settle(): void {
+    this.busy = false;
+    if (this.refreshPending) {
+      this.refreshPending = false;
+      this.refresh();
+    }
+  }
+
+  private show(track: Track, keepTime: string | undefined): void {
+    this.track = track;
+    const last = Math.max(0, track.times.length - 1);
+    this.slider.max = String(last);
+    this.slider.disabled = track.times.length < 2;
+    // By time, not index: a re-read period or new fixes shift the indexes.
+    let index = last;
+    if (keepTime !== undefined) {
+      index = 0;
+      while (index < last && track.times[index + 1] <= keepTime) index++;
+    }
+    this.slider.value = String(index);
+    const first = track.times[0];
+    const end = track.times[last];
+    this.summary.textContent =
+      track.times.length === 0
+        ? 'No positions in this period'
+        : `${track.times.length} fixes · ${distance(lengthKm(track.coordinates))} · ${new Date(first).toLocaleTimeString()} – ${new Date(end).toLocaleTimeString()}` +
+          (track.truncated ? ` · the first ${track.times.length} of more: choose a shorter period` : '');
+    this.draw();
+  }
+
+  /** Zoom to the track, clear of the panel where the screen is wide enough for both. */
+  private frame(track: Track): void {
+    const bounds = track.coordinates.reduce((b, c) => b.extend(c), new maplibregl.LngLatBounds(track.coordinates[0], track.coordinates[0]));
+    const width = this.map.getCanvas().clientWidth;
+    const side = Math.min(60, width / 8);
+    const right = width > 3 * (this.panel.offsetWidth + side) ? this.panel.offsetWidth + 20 : side;
+    this.map.fitBounds(bounds, { padding: { top: side, bottom: side, left: side, right }, maxZoom: 16, duration: 0 });
   }
 
   private showFix(index: number): void {

@@ -38,6 +38,10 @@ export class VehicleLayer {
     return this.markers.size;
   }
 
+  has(id: string): boolean {
+    return this.markers.has(id);
+  }
+
   /** Places every vehicle; returns the ids whose latest fix changed. */
   update(vehicles: readonly VehicleView[], now: number): Set<string> {
     const seen = new Set<string>();
