@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ThrowawayRedis } from '../helpers/redis';
 import { startDevServer, stop } from '../helpers/dev-server';
+import { DEMO_VEHICLES } from '../../functions/local/demo-fleet';
 
 describe('the dev server (npm run dev)', () => {
   test('starts with the demo fleet, warns once and runs without Redis when none answers', async () => {
@@ -12,6 +13,11 @@ describe('the dev server (npm run dev)', () => {
       const vehicles = (await (await fetch(`${server.url}/vehicles?fleetId=demo`)).json()) as { items: { position: unknown }[] };
       expect(vehicles.items).toHaveLength(4);
       for (const v of vehicles.items) expect(v.position).not.toBeNull();
+      // Each arrived by a short drive: /map has a track to walk (30 fixes over 10 minutes), parked where listed.
+      const history = (await (await fetch(`${server.url}/vehicles/demo-van-1/positions?limit=100`)).json()) as { items: { lat: number; lon: number; speed: number }[] };
+      expect(history.items).toHaveLength(30);
+      expect(history.items[29]).toMatchObject({ lat: DEMO_VEHICLES[0].lat, lon: DEMO_VEHICLES[0].lon, speed: 0 });
+      expect(history.items[0].speed).toBeGreaterThan(30);
       expect(server.output().match(/running WITHOUT the cache/g)).toHaveLength(1);
     } finally {
       await stop(server.process);

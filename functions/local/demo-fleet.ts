@@ -9,7 +9,36 @@ export const DEMO_VEHICLES = [
 ] as const;
 export const DEMO_FLEET_ID = 'demo';
 
-/** Registers the demo vehicles that are missing and gives each a first position. */
+/** Each demo vehicle arrives where it stands after a short drive: fixes every 20 s over the last 10 minutes. */
+const DRIVE_FIXES = 30;
+const DRIVE_INTERVAL_MS = 20_000;
+const DRIVE_SPEED_KMH = 40;
+
+/**
+ * The drive's fixes, oldest first: towards the vehicle's place from a few km off (each vehicle from
+ * its own side), weaving a little, the last one parked there at 0 km/h. So /map shows a track to walk.
+ */
+export function demoDrive(v: { lat: number; lon: number }, index: number, now: number) {
+  const bearing = (index * 97 + 30) * (Math.PI / 180);
+  const stepMeters = (DRIVE_SPEED_KMH / 3.6) * (DRIVE_INTERVAL_MS / 1000);
+  const metresPerDegreeLat = 111_320;
+  const metresPerDegreeLon = metresPerDegreeLat * Math.cos((v.lat * Math.PI) / 180);
+  return Array.from({ length: DRIVE_FIXES }, (_, i) => {
+    const left = DRIVE_FIXES - 1 - i; // steps still to go
+    const weave = Math.sin(left / 3) * 60; // metres to the side; 0 at the end
+    const north = -Math.cos(bearing) * left * stepMeters - Math.sin(bearing) * weave;
+    const east = -Math.sin(bearing) * left * stepMeters + Math.cos(bearing) * weave;
+    return {
+      lat: Number((v.lat + north / metresPerDegreeLat).toFixed(6)),
+      lon: Number((v.lon + east / metresPerDegreeLon).toFixed(6)),
+      timestamp: now - left * DRIVE_INTERVAL_MS,
+      speed: left === 0 ? 0 : DRIVE_SPEED_KMH + Math.round(Math.sin(i) * 5),
+      heading: Math.round(((bearing * 180) / Math.PI + 360) % 360),
+    };
+  });
+}
+
+/** Registers the demo vehicles that are missing and gives each a short drive that ends where it stands. */
 export async function seedDemoFleet(services: Services, now = Date.now()): Promise<number> {
   const known = await services.vehicles.existing(DEMO_VEHICLES.map((v) => v.id));
   const missing = DEMO_VEHICLES.filter((v) => !known.has(v.id));
@@ -18,7 +47,7 @@ export async function seedDemoFleet(services: Services, now = Date.now()): Promi
   }
   if (missing.length) {
     await services.ingest.ingest(
-      missing.map((v) => ({ vehicleId: v.id, input: { lat: v.lat, lon: v.lon, timestamp: now, speed: 0 }, field: v.id })),
+      missing.flatMap((v) => demoDrive(v, DEMO_VEHICLES.indexOf(v), now).map((input, i) => ({ vehicleId: v.id, input, field: `${v.id}[${i}]` }))),
       now,
     );
   }

@@ -22,7 +22,7 @@ export async function generateOpenApiDocument(): Promise<Record<string, unknown>
             title: 'Vehicle Tracking API',
             version: '1.0.0',
             description:
-              'Vehicles and their positions. Send x-api-key on every route but /health*, /docs* and /osmand (trackers send their device id). ' +
+              'Vehicles and their positions. Send x-api-key on every route but `/health`, `/health/ready`, `/docs` (and what is under it), `/map` and `/osmand` (trackers send their device id). ' +
               'Errors are RFC 9457 problem details naming the field.',
           },
           components: { securitySchemes: { apiKey: { type: 'apiKey', name: 'x-api-key', in: 'header' } } },

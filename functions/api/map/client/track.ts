@@ -19,22 +19,15 @@ export interface Track {
 
 /** Fixes one track read brings at most (the export's page): bounds the work of a click. */
 export const TRACK_MAX_FIXES = 20_000;
-/** Metres: fixes within this of the drawn line are left out (the export's Douglas–Peucker). */
-export const TRACK_SIMPLIFY_METRES = 3;
 /** Fixes one refresh (the new ones since the last held) brings at most. */
 const TRACK_MAX_NEW_FIXES = 1000;
 
 /**
- * A vehicle's kept fixes from `fromMs` on, in time order, from the history API's GeoJSON export:
- * simplified for a whole period, as they are for the new fixes of a refresh.
+ * A vehicle's kept fixes from `fromMs` on, in time order, from the history API's GeoJSON export.
+ * Not simplified: the slider walks every stored fix, and the count shown is theirs.
  */
-export async function fetchTrack(vehicleId: string, fromMs: number, options: { limit: number; simplify: boolean }): Promise<Track> {
-  const query = new URLSearchParams({
-    format: 'geojson',
-    from: new Date(fromMs).toISOString(),
-    limit: String(options.limit),
-    ...(options.simplify && { simplify: String(TRACK_SIMPLIFY_METRES) }),
-  });
+export async function fetchTrack(vehicleId: string, fromMs: number, limit: number): Promise<Track> {
+  const query = new URLSearchParams({ format: 'geojson', from: new Date(fromMs).toISOString(), limit: String(limit) });
   const response = await withKeyRetry(() => apiGet(`/vehicles/${encodeURIComponent(vehicleId)}/positions?${query}`));
   const document = (await response.json()) as TrackDocument;
   const feature = document.features[0];
@@ -138,7 +131,7 @@ export class TrackPanel {
     this.busy = true;
     this.summary.textContent = 'Loading the track…';
     try {
-      const track = await fetchTrack(vehicle.id, Date.now() - Number(this.period.value) * 1000, { limit: TRACK_MAX_FIXES, simplify: true });
+      const track = await fetchTrack(vehicle.id, Date.now() - Number(this.period.value) * 1000, TRACK_MAX_FIXES);
       if (generation !== this.generation) return;
       this.show(track, keepTime);
       if (frame && track.coordinates.length > 1) this.frame(track);
@@ -157,7 +150,7 @@ export class TrackPanel {
     this.busy = true;
     try {
       const after = held.times.length ? Date.parse(held.times[held.times.length - 1]) + 1 : Date.now() - Number(this.period.value) * 1000;
-      const fresh = await fetchTrack(vehicle.id, after, { limit: TRACK_MAX_NEW_FIXES, simplify: false });
+      const fresh = await fetchTrack(vehicle.id, after, TRACK_MAX_NEW_FIXES);
       if (generation !== this.generation || this.track !== held) return;
       this.show(
         {
@@ -200,7 +193,7 @@ export class TrackPanel {
     this.summary.textContent =
       track.times.length === 0
         ? 'No positions in this period'
-        : `${track.times.length} fixes · ${distance(lengthKm(track.coordinates))} · ${new Date(first).toLocaleTimeString()} – ${new Date(end).toLocaleTimeString()}` +
+        : `${track.times.length} ${track.times.length === 1 ? 'fix' : 'fixes'} · ${distance(lengthKm(track.coordinates))} · ${new Date(first).toLocaleTimeString()} – ${new Date(end).toLocaleTimeString()}` +
           (track.truncated ? ` · the first ${track.times.length} of more: choose a shorter period` : '');
     this.draw();
   }
