@@ -61,6 +61,9 @@ describe('API documentation', () => {
     const redirect = await t.app.inject({ method: 'GET', url: '/docs/static/index.html' });
     expect(redirect.statusCode).toBe(302);
     expect(new URL(String(redirect.headers.location), 'https://abc.execute-api.us-east-1.amazonaws.com/prod/docs/static/index.html').pathname).toBe('/prod/docs/');
+    // …also with a query string (the plugin's own redirect would point at itself).
+    const withQuery = await t.app.inject({ method: 'GET', url: '/docs/static/index.html?from=bookmark' });
+    expect(new URL(String(withQuery.headers.location), 'https://abc.execute-api.us-east-1.amazonaws.com/prod/docs/static/index.html?from=bookmark').pathname).toBe('/prod/docs/');
     // JSON answers are not pages: no CSP, but no sniffing either.
     const json = await t.app.inject({ method: 'GET', url: '/health' });
     expect(json.headers['x-content-type-options']).toBe('nosniff');

@@ -141,6 +141,15 @@ test('selecting a vehicle draws its track; the time slider walks it fix by fix; 
   // At the end, it follows the newest fix.
   await page.keyboard.press('End');
   expect(await page.textContent('#track-time')).toContain('12 km/h');
+  // More new fixes than one read brings (a tracker sending a burst): the whole period is read again.
+  const lastHeld = Date.parse(newer.timestamp);
+  while (Date.now() < lastHeld + 2100) await page.waitForTimeout(100); // room for 1,001 fixes 2 ms apart, none ahead of now
+  const backlog = Array.from({ length: 1001 }, (_, i) => ({ lat: 52.371, lon: 4.921 + i * 0.00001, speed: i === 1000 ? 7 : 5, timestamp: iso(lastHeld + 2 + i * 2) }));
+  for (let i = 0; i < backlog.length; i += 500) {
+    expect((await session.t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: backlog.slice(i, i + 500) })).statusCode).toBe(200);
+  }
+  await page.waitForFunction(() => /^1022 fixes · /.test(document.getElementById('track-summary')!.textContent!), null, { timeout: 15_000 });
+  expect(await page.textContent('#track-time')).toContain('7 km/h');
 
   // Closing the panel takes the track away.
   await page.click('#track-close');

@@ -49,7 +49,9 @@ export const docsRoutes: FastifyPluginAsync = async (app) => {
       throw error;
     }));
     const conditional = Object.fromEntries(CONDITIONAL_HEADERS.flatMap((header) => (request.headers[header] ? [[header, request.headers[header]!]] : [])));
-    const answer = await ui.inject({ method: 'GET', url: request.url, headers: conditional });
+    // Static files need no query string; Swagger UI's own index.html redirect would loop on one.
+    const url = request.url.startsWith(`${DOCS_PREFIX}/static/`) ? request.url.split('?')[0] : request.url;
+    const answer = await ui.inject({ method: 'GET', url, headers: conditional });
     for (const header of FORWARDED_HEADERS) if (answer.headers[header] !== undefined) reply.header(header, answer.headers[header]);
     // Swagger UI redirects to absolute paths (/docs/): relative, they keep the stage prefix.
     const location = answer.headers.location;

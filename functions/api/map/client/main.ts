@@ -118,8 +118,13 @@ const appliesToFleet = (geofence: GeofenceView) =>
   !fleetId || geofence.fleetId === fleetId || (geofence.fleetId === null && (geofence.vehicleIds === null || geofence.vehicleIds.some((id) => layer.has(id))));
 async function loadGeofences(): Promise<void> {
   try {
-    const { items } = await withKeyRetry(() => apiGetAll<GeofenceView>('/geofences', { limit: '100' }, Number(settings.maxPagesPerPoll)));
-    geofences.show(items.filter(appliesToFleet));
+    const pages = Number(settings.maxPagesPerPoll);
+    // The fleet's own by its index (however many geofences other fleets have), then the rest that apply.
+    const [own, all] = await withKeyRetry(() =>
+      Promise.all([fleetId ? apiGetAll<GeofenceView>('/geofences', { limit: '100', fleetId }, pages) : { items: [] }, apiGetAll<GeofenceView>('/geofences', { limit: '100' }, pages)]),
+    );
+    const byId = new Map([...own.items, ...all.items.filter(appliesToFleet)].map((geofence) => [geofence.id, geofence]));
+    geofences.show([...byId.values()]);
   } catch (error) {
     if (error instanceof StopPolling) return; // no key: nothing more is read
     if (!(error instanceof RetryNow)) console.warn(`geofences not loaded: ${(error as Error).message}`);

@@ -21,6 +21,8 @@ export interface Track {
 export const TRACK_MAX_FIXES = 20_000;
 /** Fixes one refresh (the new ones since the last held) brings at most. */
 const TRACK_MAX_NEW_FIXES = 1000;
+/** A selected vehicle's whole period is read again this often while it moves (late fixes). */
+const FULL_RELOAD_MS = 5 * 60_000;
 
 /**
  * A vehicle's kept fixes from `fromMs` on, in time order, from the history API's GeoJSON export.
@@ -77,6 +79,8 @@ export class TrackPanel {
   private busy = false;
   /** The vehicle moved while a read was under way: read its new fixes once that one ends. */
   private refreshPending = false;
+  /** When the whole period was last read. */
+  private loadedAt = 0;
 
   constructor(private readonly map: maplibregl.Map) {
     this.period.addEventListener('change', () => void this.load({ frame: true }));
@@ -98,42 +102,51 @@ export class TrackPanel {
   }
 
   /**
-   * The selected vehicle moved: read only its fixes after the last one held and add them (the slider
-   * follows when it was at the end). Never two reads at once; none while a period's first part is shown.
+   * The selected vehicle moved: read only its fixes after the last one held and add them, dropping
+   * those older than the period (the slider follows when it was at the end). The whole period is read
+   * again when there is no track yet (the first read failed), after more new fixes than one read
+   * brings, and every FULL_RELOAD_MS (a backlog's late fixes fall inside what is held). Never two
+   * reads at once: a move during a read is read after it. None while a period's first part is shown.
    */
   refresh(): void {
-    if (!this.selected || !this.track || this.track.truncated) return;
+    if (!this.selected) return;
     if (this.busy) {
       this.refreshPending = true;
       return;
     }
-    void this.appendNewFixes();
+    if (!this.track || Date.now() - this.loadedAt > FULL_RELOAD_MS) void this.load({ frame: false });
+    else if (!this.track.truncated) void this.appendNewFixes();
   }
 
   close(): void {
     this.selected = undefined;
     this.track = undefined;
     this.generation++;
+    this.busy = false;
+    this.refreshPending = false;
     this.panel.hidden = true;
     this.draw();
   }
 
-  private atEnd(): boolean {
-    return !this.track || Number(this.slider.value) >= this.track.times.length - 1;
+  /** Where the slider is, by time (undefined: at the end), read when a new track is about to be shown. */
+  private sliderTime(): string | undefined {
+    const held = this.track;
+    if (!held || Number(this.slider.value) >= held.times.length - 1) return undefined;
+    return held.times[Number(this.slider.value)];
   }
 
-  /** The whole period: a new selection or period. The slider keeps its time (or the end). */
+  /** The whole period: a new selection or period, or a fresh read. The slider keeps its time (or the end). */
   private async load({ frame }: { frame: boolean }): Promise<void> {
     const vehicle = this.selected;
     if (!vehicle) return;
     const generation = ++this.generation;
-    const keepTime = this.atEnd() ? undefined : this.track!.times[Number(this.slider.value)];
     this.busy = true;
-    this.summary.textContent = 'Loading the track…';
+    if (frame) this.summary.textContent = 'Loading the track…';
     try {
       const track = await fetchTrack(vehicle.id, Date.now() - Number(this.period.value) * 1000, TRACK_MAX_FIXES);
       if (generation !== this.generation) return;
-      this.show(track, keepTime);
+      this.loadedAt = Date.now();
+      this.show(track, this.sliderTime());
       if (frame && track.coordinates.length > 1) this.frame(track);
     } catch (error) {
       if (generation === this.generation) this.summary.textContent = `Track not loaded: ${(error as Error).message}`;
@@ -146,25 +159,36 @@ export class TrackPanel {
     const vehicle = this.selected!;
     const held = this.track!;
     const generation = this.generation;
-    const keepTime = this.atEnd() ? undefined : held.times[Number(this.slider.value)];
     this.busy = true;
+    let readAll = false;
     try {
       const after = held.times.length ? Date.parse(held.times[held.times.length - 1]) + 1 : Date.now() - Number(this.period.value) * 1000;
       const fresh = await fetchTrack(vehicle.id, after, TRACK_MAX_NEW_FIXES);
       if (generation !== this.generation || this.track !== held) return;
+      if (fresh.truncated) {
+        readAll = true; // a backlog larger than one read: the whole period again
+        return;
+      }
+      const cutoff = new Date(Date.now() - Number(this.period.value) * 1000).toISOString();
+      const times = [...held.times, ...fresh.times];
+      const first = times.findIndex((time) => time >= cutoff);
+      const from = first < 0 ? times.length : first;
       this.show(
         {
-          coordinates: [...held.coordinates, ...fresh.coordinates],
-          times: [...held.times, ...fresh.times],
-          speeds: [...held.speeds, ...fresh.speeds],
-          truncated: fresh.truncated,
+          coordinates: [...held.coordinates, ...fresh.coordinates].slice(from),
+          times: times.slice(from),
+          speeds: [...held.speeds, ...fresh.speeds].slice(from),
+          truncated: false,
         },
-        keepTime,
+        this.sliderTime(),
       );
     } catch {
       // The next move tries again; the track held stays.
     } finally {
-      if (generation === this.generation) this.settle();
+      if (generation === this.generation) {
+        this.settle();
+        if (readAll) void this.load({ frame: false });
+      }
     }
   }
 
