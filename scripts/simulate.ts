@@ -4,7 +4,7 @@
  * live progress. Defaults to the dev server on :3000.
  */
 import { ParseArgsConfig, parseArgs } from 'util';
-import { FleetSimulator, progressLine } from './simulator/fleet-simulator';
+import { FleetSimulator, SIMULATED_AREA, progressLine } from './simulator/fleet-simulator';
 
 const OPTIONS = {
   'base-url': { type: 'string', default: process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}` },
@@ -72,8 +72,7 @@ async function main(): Promise<void> {
     durationSeconds: positiveNumber('duration', values.duration, 0),
     osmandShare: Math.min(1, positiveNumber('osmand-share', values['osmand-share'], 0)),
     fleetId: values.fleet!,
-    center: { lat: 52.3676, lon: 4.9041 },
-    areaRadiusMeters: 6000,
+    ...SIMULATED_AREA,
     depotRadiusMeters: positiveNumber('depot', values.depot, 0),
   });
   process.once('SIGINT', () => simulator.stop());

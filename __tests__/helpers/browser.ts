@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../../scripts/browser/chromium';
 import { TestApp, TestAppOptions, startTestApp } from './test-app';
 
-export { CHROMIUM, launchBrowser } from '../../scripts/browser/chromium';
+export { launchBrowser } from '../../scripts/browser/chromium';
 /** Where every browser test leaves its screenshot (CI keeps the folder; git ignores it). */
 export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', 'browser-screenshots');
 

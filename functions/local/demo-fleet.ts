@@ -1,3 +1,4 @@
+import { travel } from '../api/domain/geo';
 import type { Services } from '../api/services';
 
 /** A small demo fleet around Amsterdam, so a fresh dev server has something to show. */
@@ -19,21 +20,18 @@ const DRIVE_SPEED_KMH = 40;
  * its own side), weaving a little, the last one parked there at 0 km/h. So /map shows a track to walk.
  */
 export function demoDrive(v: { lat: number; lon: number }, index: number, now: number) {
-  const bearing = (index * 97 + 30) * (Math.PI / 180);
+  const heading = (index * 97 + 30) % 360;
   const stepMeters = (DRIVE_SPEED_KMH / 3.6) * (DRIVE_INTERVAL_MS / 1000);
-  const metresPerDegreeLat = 111_320;
-  const metresPerDegreeLon = metresPerDegreeLat * Math.cos((v.lat * Math.PI) / 180);
   return Array.from({ length: DRIVE_FIXES }, (_, i) => {
     const left = DRIVE_FIXES - 1 - i; // steps still to go
-    const weave = Math.sin(left / 3) * 60; // metres to the side; 0 at the end
-    const north = -Math.cos(bearing) * left * stepMeters - Math.sin(bearing) * weave;
-    const east = -Math.sin(bearing) * left * stepMeters + Math.cos(bearing) * weave;
+    const behind = travel(v, heading + 180, left * stepMeters);
+    const at = travel(behind, heading + 90, Math.sin(left / 3) * 60); // weaving a little; 0 at the end
     return {
-      lat: Number((v.lat + north / metresPerDegreeLat).toFixed(6)),
-      lon: Number((v.lon + east / metresPerDegreeLon).toFixed(6)),
+      lat: Number(at.lat.toFixed(6)),
+      lon: Number(at.lon.toFixed(6)),
       timestamp: now - left * DRIVE_INTERVAL_MS,
       speed: left === 0 ? 0 : DRIVE_SPEED_KMH + Math.round(Math.sin(i) * 5),
-      heading: Math.round(((bearing * 180) / Math.PI + 360) % 360),
+      heading,
     };
   });
 }

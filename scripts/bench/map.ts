@@ -5,7 +5,7 @@ import * as zlib from 'zlib';
 import type { Page } from 'playwright-core';
 import { buildMapAssets } from '../../functions/build/map-assets';
 import { launchBrowser } from '../browser/chromium';
-import { FleetSimulator } from '../simulator/fleet-simulator';
+import { FleetSimulator, SIMULATED_AREA } from '../simulator/fleet-simulator';
 import { startChild } from './child';
 import type { Measurement } from './report';
 import type { Stack } from './stack';
@@ -54,8 +54,7 @@ export async function benchMap(stack: Stack): Promise<Measurement[]> {
       durationSeconds: 0,
       osmandShare: 0.25,
       fleetId: FLEET,
-      center: { lat: 52.3676, lon: 4.9041 },
-      areaRadiusMeters: 6000,
+      ...SIMULATED_AREA,
     });
     await simulator.setup();
     await simulator.tick();

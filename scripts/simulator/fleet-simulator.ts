@@ -1,5 +1,6 @@
 import { KNOTS_TO_KMH } from '../../functions/api/protocols/osmand';
-import { Point, SimulatedVehicle } from './routes';
+import type { Point } from '../../functions/api/domain/geo';
+import { SimulatedVehicle } from './routes';
 
 export interface SimulatorOptions {
   /** API base URL, e.g. http://127.0.0.1:3000 or https://<id>.execute-api.<region>.amazonaws.com/<env> */
@@ -44,6 +45,9 @@ interface Simulated {
   readonly deviceId: string;
   readonly viaOsmand: boolean;
 }
+
+/** Where `npm run simulate` drives: 6 km around Amsterdam's centre. */
+export const SIMULATED_AREA = { center: { lat: 52.3676, lon: 4.9041 }, areaRadiusMeters: 6000 } as const;
 
 /** Drives a fleet through the public HTTP API, as devices and gateways would. */
 export class FleetSimulator {

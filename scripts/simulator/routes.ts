@@ -1,30 +1,4 @@
-import { distanceMeters } from '../../functions/api/domain/geo';
-
-const EARTH_RADIUS_M = 6_371_008.8;
-const toRad = (d: number) => (d * Math.PI) / 180;
-const toDeg = (r: number) => (r * 180) / Math.PI;
-
-export interface Point {
-  readonly lat: number;
-  readonly lon: number;
-}
-
-/** Initial bearing from a to b, degrees clockwise from north. */
-export function bearing(a: Point, b: Point): number {
-  const y = Math.sin(toRad(b.lon - a.lon)) * Math.cos(toRad(b.lat));
-  const x = Math.cos(toRad(a.lat)) * Math.sin(toRad(b.lat)) - Math.sin(toRad(a.lat)) * Math.cos(toRad(b.lat)) * Math.cos(toRad(b.lon - a.lon));
-  return (toDeg(Math.atan2(y, x)) + 360) % 360;
-}
-
-/** The point `meters` away from `from` along `headingDegrees`. */
-export function travel(from: Point, headingDegrees: number, meters: number): Point {
-  const d = meters / EARTH_RADIUS_M;
-  const h = toRad(headingDegrees);
-  const lat1 = toRad(from.lat);
-  const lat2 = Math.asin(Math.sin(lat1) * Math.cos(d) + Math.cos(lat1) * Math.sin(d) * Math.cos(h));
-  const lon2 = toRad(from.lon) + Math.atan2(Math.sin(h) * Math.sin(d) * Math.cos(lat1), Math.cos(d) - Math.sin(lat1) * Math.sin(lat2));
-  return { lat: toDeg(lat2), lon: ((toDeg(lon2) + 540) % 360) - 180 };
-}
+import { Point, bearing, distanceMeters, travel } from '../../functions/api/domain/geo';
 
 /** A random point within `radiusMeters` of `center`. */
 export function randomPointNear(center: Point, radiusMeters: number, random: () => number): Point {

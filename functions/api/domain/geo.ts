@@ -1,9 +1,15 @@
-/** Geometry for nearby search: great-circle distance and geohash cells, pure functions. */
+/** Geometry, pure functions: great-circle distance, bearing and travel; geohash cells for nearby search. */
 
 /** Mean Earth radius (IUGG), metres. Both search paths measure with this, so they agree exactly. */
 export const EARTH_RADIUS_M = 6_371_008.8;
 const BASE32 = '0123456789bcdefghjkmnpqrstuvwxyz';
 const toRad = (degrees: number) => (degrees * Math.PI) / 180;
+const toDeg = (radians: number) => (radians * 180) / Math.PI;
+
+export interface Point {
+  readonly lat: number;
+  readonly lon: number;
+}
 
 /** Haversine distance in metres, rounded to the centimetre. */
 export function distanceMeters(lat1: number, lon1: number, lat2: number, lon2: number): number {
@@ -12,6 +18,23 @@ export function distanceMeters(lat1: number, lon1: number, lat2: number, lon2: n
   const a = Math.sin(dLat / 2) ** 2 + Math.cos(toRad(lat1)) * Math.cos(toRad(lat2)) * Math.sin(dLon / 2) ** 2;
   const meters = 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
   return Math.round(meters * 100) / 100;
+}
+
+/** Initial bearing from a to b, degrees clockwise from north. */
+export function bearing(a: Point, b: Point): number {
+  const y = Math.sin(toRad(b.lon - a.lon)) * Math.cos(toRad(b.lat));
+  const x = Math.cos(toRad(a.lat)) * Math.sin(toRad(b.lat)) - Math.sin(toRad(a.lat)) * Math.cos(toRad(b.lat)) * Math.cos(toRad(b.lon - a.lon));
+  return (toDeg(Math.atan2(y, x)) + 360) % 360;
+}
+
+/** The point `meters` away from `from` along `headingDegrees` (a great circle). */
+export function travel(from: Point, headingDegrees: number, meters: number): Point {
+  const d = meters / EARTH_RADIUS_M;
+  const h = toRad(headingDegrees);
+  const lat1 = toRad(from.lat);
+  const lat2 = Math.asin(Math.sin(lat1) * Math.cos(d) + Math.cos(lat1) * Math.sin(d) * Math.cos(h));
+  const lon2 = toRad(from.lon) + Math.atan2(Math.sin(h) * Math.sin(d) * Math.cos(lat1), Math.cos(d) - Math.sin(lat1) * Math.sin(lat2));
+  return { lat: toDeg(lat2), lon: ((toDeg(lon2) + 540) % 360) - 180 };
 }
 
 export function geohash(lat: number, lon: number, precision: number): string {

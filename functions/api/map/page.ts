@@ -1,5 +1,6 @@
 import type { MapPageSettings } from '../../../config/map';
 import { escapeHtml } from '../domain/text';
+import { pageCsp } from '../plugins/security-headers';
 
 /** The origin of a URL template (`https://tile.openstreetmap.org`), for the CSP. */
 const originOf = (url: string) => new URL(url.replace(/\{[a-z]\}/g, '0')).origin;
@@ -11,22 +12,18 @@ const originOf = (url: string) => new URL(url.replace(/\{[a-z]\}/g, '0')).origin
  */
 export function mapCsp(settings: MapPageSettings): string {
   const remote = settings.styleUrl ? 'https:' : originOf(settings.tileUrl);
-  return [
-    "default-src 'none'",
+  return pageCsp([
     "script-src 'self'",
     "style-src 'self'",
     `img-src 'self' data: blob: ${remote}`,
     `connect-src 'self' ${remote}`,
     'worker-src blob:',
     'child-src blob:',
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  ]);
 }
 
 /** Periods the track panel offers (seconds, label): the first is the default. */
-export const TRACK_PERIODS: readonly (readonly [number, string])[] = [
+const TRACK_PERIODS: readonly (readonly [number, string])[] = [
   [3600, 'last hour'],
   [6 * 3600, 'last 6 hours'],
   [24 * 3600, 'last 24 hours'],

@@ -8,6 +8,9 @@ import type { FastifyReply } from 'fastify';
  */
 export const PAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+/** A page's own CSP: the default one and what this page may load besides (`script-src 'self'`, …). */
+export const pageCsp = (allowed: readonly string[]) => [PAGE_CSP, ...allowed].join('; ');
+
 /** Sets them on an answer about to be sent (called from the app's one onSend hook: no extra hook per request). */
 export function setSecurityHeaders(reply: FastifyReply): void {
   reply.header('x-content-type-options', 'nosniff');

@@ -1,21 +1,18 @@
 /// <reference lib="dom" />
 /// <reference types="geojson" />
 import type maplibregl from 'maplibre-gl';
+import { travel } from '../../domain/geo';
 import type { GeofenceView } from '../../domain/geofence';
 import { GEOFENCE_OUTLINE } from './colours';
 
-const METRES_PER_DEGREE = 111_320;
 const CIRCLE_SEGMENTS = 64;
 
-/** A circle as a ring for drawing (a local flat approximation: exact enough at geofence sizes). */
+/** A circle as a ring for drawing: points at its radius along the great circles, as containment measures it. */
 export function circleRing(center: readonly [number, number], radius: number): [number, number][] {
-  const [lon, lat] = center;
-  const dLat = radius / METRES_PER_DEGREE;
-  const dLon = radius / (METRES_PER_DEGREE * Math.max(Math.cos((lat * Math.PI) / 180), 1e-6));
   const ring: [number, number][] = [];
   for (let i = 0; i <= CIRCLE_SEGMENTS; i++) {
-    const angle = (2 * Math.PI * (i % CIRCLE_SEGMENTS)) / CIRCLE_SEGMENTS;
-    ring.push([lon + dLon * Math.cos(angle), lat + dLat * Math.sin(angle)]);
+    const { lat, lon } = travel({ lon: center[0], lat: center[1] }, (360 * (i % CIRCLE_SEGMENTS)) / CIRCLE_SEGMENTS, radius);
+    ring.push([lon, lat]);
   }
   return ring;
 }

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 /// <reference types="geojson" />
 import maplibregl from 'maplibre-gl';
+import { distanceMeters } from '../../domain/geo';
 import { apiGet, withKeyRetry } from './api';
 import { TRACK_COLOURS } from './colours';
 
@@ -46,15 +47,10 @@ const point = (coordinate: [number, number] | undefined): GeoJSON.FeatureCollect
 
 const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] };
 
-/** Kilometres along a line (haversine). */
+/** Kilometres along a line (great circles, as the API measures). */
 function lengthKm(coordinates: [number, number][]): number {
   let metres = 0;
-  for (let i = 1; i < coordinates.length; i++) {
-    const [lon1, lat1] = coordinates[i - 1].map((d) => (d * Math.PI) / 180);
-    const [lon2, lat2] = coordinates[i].map((d) => (d * Math.PI) / 180);
-    const a = Math.sin((lat2 - lat1) / 2) ** 2 + Math.cos(lat1) * Math.cos(lat2) * Math.sin((lon2 - lon1) / 2) ** 2;
-    metres += 2 * 6_371_000 * Math.asin(Math.sqrt(a));
-  }
+  for (let i = 1; i < coordinates.length; i++) metres += distanceMeters(coordinates[i - 1][1], coordinates[i - 1][0], coordinates[i][1], coordinates[i][0]);
   return metres / 1000;
 }
 
