@@ -199,3 +199,23 @@ test('with API keys required (as in AWS) the page asks for one once, keeps it fo
     await keyed.close();
   }
 }, 90_000);
+
+test('a tile server that never answers: tracks and geofences still draw (they wait for the style, not for tiles)', async () => {
+  const fleetId = `stalled-${Date.now().toString(36)}`;
+  const { id } = await createVehicle(session.t.app, { fleetId, name: 'Stalled tiles van' });
+  const now = Date.now();
+  const fixes = Array.from({ length: 5 }, (_, i) => ({ lat: 52.37, lon: 4.88 + i * 0.004, speed: 20, timestamp: iso(now - (4 - i) * 60_000) }));
+  expect((await session.t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: fixes })).json()).toMatchObject({ stored: 5 });
+  expect((await session.t.app.inject({ method: 'POST', url: '/geofences', payload: { name: 'Yard', fleetId, geometry: { type: 'Circle', center: [4.896, 52.37], radius: 300 } } })).statusCode).toBe(201);
+
+  const { page } = await openPage(session.browser, `${session.base}/map?fleetId=${fleetId}`, { stalledHosts: [TILE_HOST] });
+  await page.waitForFunction(() => document.querySelectorAll('.vehicle').length === 1 && /· \d+ geofence/.test(document.getElementById('status')!.textContent!), null, { timeout: 10_000 });
+  await page.click(`.vehicle[data-vehicle-id="${id}"]`);
+  await page.waitForFunction(() => /^5 fixes · /.test(document.getElementById('track-summary')!.textContent!), null, { timeout: 10_000 });
+  let travelled = 0;
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline && travelled < 500; await page.waitForTimeout(100)) {
+    travelled = await countColour(session.browser, await page.screenshot(), TRACK_COLOURS.travelled);
+  }
+  expect(travelled).toBeGreaterThan(500); // ~1 km of line, drawn while every tile is still pending
+  await page.close();
+}, 60_000);

@@ -13,9 +13,12 @@ export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', 'browser-scree
 /**
  * Opens a page and collects what it complained about: console errors, uncaught exceptions, CSP
  * violations (reported to the console by a listener installed before any page script), failed requests.
+ * Requests to `stalledHosts` are held unanswered.
  */
-export async function openPage(browser: Browser, url: string): Promise<{ page: Page; problems: string[] }> {
+export async function openPage(browser: Browser, url: string, options: { stalledHosts?: readonly string[] } = {}): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // A host that takes every request and never answers (a captive portal, a DNS resolver that times out).
+  for (const host of options.stalledHosts ?? []) await page.route((requested) => requested.host === host, () => undefined);
   const problems: string[] = [];
   page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));

@@ -32,8 +32,9 @@ const style: maplibregl.StyleSpecification | string = settings.styleUrl
 const map = new maplibregl.Map({ container: 'map', style, center: [4.9, 52.37], zoom: 10, attributionControl: { compact: true } });
 map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
 map.addControl(new maplibregl.ScaleControl());
-// Lines and areas are map layers: they wait for the style (markers, page elements, do not).
-const styleReady = new Promise<void>((resolve) => map.once('load', () => resolve()));
+// Lines and areas are map layers: they wait for the style (markers, page elements, do not). Not
+// for 'load', which waits for the first tiles too: a tile server that never answers would hold them back.
+const styleReady = new Promise<void>((resolve) => map.once('style.load', () => resolve()));
 let firstPollDone = () => undefined as void;
 const firstPoll = new Promise<void>((resolve) => (firstPollDone = resolve));
 const track = new TrackPanel(map);
