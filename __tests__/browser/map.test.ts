@@ -1,15 +1,13 @@
 /// <reference lib="dom" />
 import type { Page } from 'playwright-core';
-import { MAP_DEFAULTS } from '../../config/map';
 import { createVehicle, iso } from '../helpers/test-app';
 import { GEOFENCE_OUTLINE, TRACK_COLOURS } from '../../functions/api/map/client/colours';
-import { BrowserSession, countColour, openPage, screenshot, startBrowserSession } from '../helpers/browser';
+import { BrowserSession, TILE_HOST, countColour, openPage, screenshot, startBrowserSession } from '../helpers/browser';
 
 /**
  * Issue 14, in a real browser: the live map as a person sees it, with no tile server reachable (as
  * everywhere here). Polls every second; a vehicle is offline 5 s after its last fix.
  */
-const TILE_HOST = new URL(MAP_DEFAULTS.tileUrl.replace(/\{[a-z]\}/g, '0')).host;
 let session: BrowserSession;
 beforeAll(async () => {
   session = await startBrowserSession({ apiKeys: [], mapPollIntervalSeconds: 1, offlineAfterMinutes: 5 / 60 });
@@ -208,7 +206,7 @@ test('a tile server that never answers: tracks and geofences still draw (they wa
   expect((await session.t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: fixes })).json()).toMatchObject({ stored: 5 });
   expect((await session.t.app.inject({ method: 'POST', url: '/geofences', payload: { name: 'Yard', fleetId, geometry: { type: 'Circle', center: [4.896, 52.37], radius: 300 } } })).statusCode).toBe(201);
 
-  const { page } = await openPage(session.browser, `${session.base}/map?fleetId=${fleetId}`, { stalledHosts: [TILE_HOST] });
+  const { page } = await openPage(session.browser, `${session.base}/map?fleetId=${fleetId}`, { tileServer: 'stalled' });
   await page.waitForFunction(() => document.querySelectorAll('.vehicle').length === 1 && /· \d+ geofence/.test(document.getElementById('status')!.textContent!), null, { timeout: 10_000 });
   await page.click(`.vehicle[data-vehicle-id="${id}"]`);
   await page.waitForFunction(() => /^5 fixes · /.test(document.getElementById('track-summary')!.textContent!), null, { timeout: 10_000 });

@@ -3,22 +3,27 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { AddressInfo } from 'net';
 import type { Browser, Page } from 'playwright-core';
+import { MAP_DEFAULTS } from '../../config/map';
 import { launchBrowser } from '../../scripts/browser/chromium';
 import { TestApp, TestAppOptions, startTestApp } from './test-app';
 
 export { launchBrowser } from '../../scripts/browser/chromium';
+/** The default base map's tile host: unreachable in every browser test, as on an offline machine. */
+export const TILE_HOST = new URL(MAP_DEFAULTS.tileUrl.replace(/\{[a-z]\}/g, '0')).host;
 /** Where every browser test leaves its screenshot (CI keeps the folder; git ignores it). */
 export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', 'browser-screenshots');
 
 /**
  * Opens a page and collects what it complained about: console errors, uncaught exceptions, CSP
  * violations (reported to the console by a listener installed before any page script), failed requests.
- * Requests to `stalledHosts` are held unanswered.
+ * The default tile server (OpenStreetMap's) is never reached.
  */
-export async function openPage(browser: Browser, url: string, options: { stalledHosts?: readonly string[] } = {}): Promise<{ page: Page; problems: string[] }> {
+export async function openPage(browser: Browser, url: string, options: { tileServer?: 'unresolvable' | 'stalled' } = {}): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  // A host that takes every request and never answers (a captive portal, a DNS resolver that times out).
-  for (const host of options.stalledHosts ?? []) await page.route((requested) => requested.host === host, () => undefined);
+  // Whatever this machine's DNS does with the tile host, the page sees the same: a name that does not
+  // resolve, or requests taken and never answered (a captive portal, a resolver that times out).
+  const stalled = options.tileServer === 'stalled';
+  await page.route((requested) => requested.host === TILE_HOST, (route) => (stalled ? undefined : route.abort('namenotresolved')));
   const problems: string[] = [];
   page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
