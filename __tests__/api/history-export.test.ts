@@ -66,6 +66,24 @@ describe('history export', () => {
     expect(times).toEqual(Array.from({ length: 1200 }, (_, i) => iso(start + i * SEC)));
   });
 
+  test('order=desc: each document is the newest fixes left, written in time order; Link continues with older ones', async () => {
+    const id = await vehicleWithTrack(12);
+    const documents: string[][] = [];
+    let url: string | undefined = `/vehicles/${id}/positions?from=${start}&format=geojson&order=desc&limit=5`;
+    while (url) {
+      const response: { statusCode: number; body: string; headers: Record<string, unknown> } = await t.app.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(200);
+      documents.push(JSON.parse(response.body).features[0].properties.times);
+      url = /<([^>]+)>; rel="next"/.exec(String(response.headers.link ?? ''))?.[1];
+    }
+    const at = (...seconds: number[]) => seconds.map((s) => iso(start + s * SEC));
+    expect(documents).toEqual([at(7, 8, 9, 10, 11), at(2, 3, 4, 5, 6), at(0, 1)]);
+    // Every format: the same newest fixes, in time order.
+    const csv = (await exportOf(id, 'format=csv&order=desc&limit=2')).body.trimEnd().split('\n').slice(1);
+    expect(csv.map((row) => row.split(',')[0])).toEqual(at(10, 11));
+    expect((await exportOf(id, 'format=gpx&order=desc&limit=3')).body.match(/<time>[^<]+/g)).toEqual(at(9, 10, 11).map((time) => `<time>${time}`));
+  });
+
   test('simplify keeps the shape within the tolerance and drops the rest', async () => {
     const id = await vehicleWithTrack(600);
     const all = JSON.parse((await exportOf(id, 'format=geojson')).body).features[0].geometry.coordinates as [number, number][];
@@ -79,7 +97,7 @@ describe('history export', () => {
     const id = await vehicleWithTrack(2);
     const field = async (query: string) => (await exportOf(id, query)).json().errors[0].field;
     expect(await field('format=kml')).toBe('format');
-    expect(await field('format=csv&order=desc')).toBe('order');
+    expect(await field('format=csv&order=sideways')).toBe('order');
     expect(await field('simplify=5')).toBe('simplify');
     expect(await field('format=csv&simplify=0')).toBe('simplify');
     expect(await field('limit=5000')).toBe('limit');

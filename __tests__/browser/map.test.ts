@@ -217,3 +217,32 @@ test('a tile server that never answers: tracks and geofences still draw (they wa
   expect(travelled).toBeGreaterThan(500); // ~1 km of line, drawn while every tile is still pending
   await page.close();
 }, 60_000);
+
+test('a period holding more fixes than one read: the newest are shown, and new fixes still add to them', async () => {
+  const fleetId = `long-${Date.now().toString(36)}`;
+  const { id } = await createVehicle(session.t.app, { fleetId, name: 'Long day van' });
+  const now = Date.now();
+  // 15 fixes, speeds 1-15 km/h: the speed names the fix.
+  const fixes = Array.from({ length: 15 }, (_, i) => ({ lat: 52.37, lon: 4.88 + i * 0.001, speed: i + 1, timestamp: iso(now - (15 - i) * 60_000) }));
+  expect((await session.t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: fixes })).json()).toMatchObject({ stored: 15 });
+
+  const page = await session.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.route((url) => url.host === TILE_HOST, (route) => route.abort('namenotresolved'));
+  // One read of a whole period brings 10 fixes here, not 20,000: the page is the same, the period longer than a read.
+  await page.route(/\/positions\?.*limit=20000/, (route) => route.continue({ url: route.request().url().replace('limit=20000', 'limit=10') }));
+  await page.goto(`${session.base}/map?fleetId=${fleetId}`);
+  await page.waitForFunction(() => document.querySelectorAll('.vehicle').length === 1, null, { timeout: 10_000 });
+  await page.click(`.vehicle[data-vehicle-id="${id}"]`);
+  await page.waitForFunction(() => /^10 fixes · .*the last 10: the period holds more/.test(document.getElementById('track-summary')!.textContent!), null, { timeout: 10_000 });
+  expect(await page.textContent('#track-time')).toContain('15 km/h'); // the newest fix, not the 10th
+  await page.focus('#track-slider');
+  await page.keyboard.press('Home');
+  expect(await page.textContent('#track-time')).toContain('6 km/h'); // the 10 newest: fixes 6-15
+
+  // The vehicle drives on: its new fix is added (the cut period does not stop updates).
+  expect((await session.t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: { lat: 52.371, lon: 4.896, speed: 42, timestamp: iso(Date.now()) } })).statusCode).toBe(200);
+  await page.waitForFunction(() => /^11 fixes · /.test(document.getElementById('track-summary')!.textContent!), null, { timeout: 10_000 });
+  await page.keyboard.press('End');
+  expect(await page.textContent('#track-time')).toContain('42 km/h');
+  await page.close();
+}, 60_000);

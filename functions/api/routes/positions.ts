@@ -31,7 +31,12 @@ const historyQuerySchema = {
     from: { type: 'string', description: 'Start of the range, inclusive: ISO-8601 or epoch ms (default: the retention start)' },
     to: { type: 'string', description: 'End of the range, inclusive: ISO-8601 or epoch ms (default: now + 5 min)' },
     limit: { type: 'integer', minimum: 1, maximum: EXPORT_PAGE_FIXES, description: `Positions per page: 1-${HISTORY_MAX_LIMIT}, default 100; for an export, fixes per document: up to ${EXPORT_PAGE_FIXES}, the default` },
-    order: { type: 'string', enum: ['asc', 'desc'], default: 'asc', description: 'asc: oldest first (default); desc: newest first' },
+    order: {
+      type: 'string',
+      enum: ['asc', 'desc'],
+      default: 'asc',
+      description: 'asc: oldest first (default); desc: newest first. For an export, which end of the range a document takes: desc, its newest fixes (still written in time order), and its Link continues with older ones',
+    },
     include: {
       type: 'string',
       enum: ['filtered'],
@@ -168,7 +173,6 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
         throw ApiError.badRequest(`limit must be at most ${HISTORY_MAX_LIMIT} (more with format=geojson, gpx or csv)`, [{ field: 'limit', message: `must be <= ${HISTORY_MAX_LIMIT}` }]);
       }
       const limit = request.query.limit ?? (format === 'json' ? 100 : EXPORT_PAGE_FIXES);
-      if (format !== 'json' && order === 'desc') throw ApiError.badRequest('an export is in time order: leave out order=desc', [{ field: 'order', message: 'must be asc for an export' }]);
       if (format === 'json' && tolerance !== undefined) throw ApiError.badRequest('simplify applies to format=geojson, gpx or csv', [{ field: 'simplify', message: 'needs format=geojson, gpx or csv' }]);
       const withFiltered = include === 'filtered';
       const now = Date.now();
@@ -182,14 +186,16 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
       const vehicle = await vehicles.get(id);
       if (!vehicle) throw ApiError.notFound(`Vehicle ${id} does not exist`);
       if (format !== 'json') {
-        // One document: up to EXPORT_PAGE_FIXES fixes read 1000 at a time, then written piece by piece.
+        // One document: up to EXPORT_PAGE_FIXES fixes read 1000 at a time (from the range's newest with
+        // order=desc), then written in time order piece by piece.
         const fixes: Position[] = [];
         let next = after;
         do {
-          const page = await positions.history({ vehicleId: id, from, to, limit: Math.min(1000, limit - fixes.length), order: 'asc', after: next, receivedSince: vehicle.createdAt, now, withFiltered });
+          const page = await positions.history({ vehicleId: id, from, to, limit: Math.min(1000, limit - fixes.length), order, after: next, receivedSince: vehicle.createdAt, now, withFiltered });
           fixes.push(...page.positions);
           next = page.next;
         } while (next !== undefined && fixes.length < limit);
+        if (order === 'desc') fixes.reverse();
         const exported = tolerance === undefined ? fixes : simplify(fixes, tolerance);
         if (next !== undefined) {
           const query = new URLSearchParams(Object.entries({ ...request.query, cursor: encodeCursor(scope, { vehicleId: id, ts: next }) }).map(([k, v]) => [k, String(v)] as [string, string]));

@@ -14,7 +14,7 @@ export interface Track {
   readonly coordinates: [number, number][];
   readonly times: string[];
   readonly speeds: (number | null)[];
-  /** The period held more fixes than one read brings: the track shown is its first part. */
+  /** More fixes than one read brings: a whole-period read shows the newest of them; new fixes, the first. */
   readonly truncated: boolean;
 }
 
@@ -26,11 +26,12 @@ const TRACK_MAX_NEW_FIXES = 1000;
 const FULL_RELOAD_MS = 5 * 60_000;
 
 /**
- * A vehicle's kept fixes from `fromMs` on, in time order, from the history API's GeoJSON export.
+ * A vehicle's kept fixes from `fromMs` on, in time order, from the history API's GeoJSON export: the
+ * first `limit` of them, or with `newest` the last (a live map's week matters most at its end).
  * Not simplified: the slider walks every stored fix, and the count shown is theirs.
  */
-export async function fetchTrack(vehicleId: string, fromMs: number, limit: number): Promise<Track> {
-  const query = new URLSearchParams({ format: 'geojson', from: new Date(fromMs).toISOString(), limit: String(limit) });
+export async function fetchTrack(vehicleId: string, fromMs: number, limit: number, { newest = false } = {}): Promise<Track> {
+  const query = new URLSearchParams({ format: 'geojson', from: new Date(fromMs).toISOString(), limit: String(limit), ...(newest && { order: 'desc' }) });
   const response = await withKeyRetry(() => apiGet(`/vehicles/${encodeURIComponent(vehicleId)}/positions?${query}`));
   const document = (await response.json()) as TrackDocument;
   const feature = document.features[0];
@@ -102,7 +103,7 @@ export class TrackPanel {
    * those older than the period (the slider follows when it was at the end). The whole period is read
    * again when there is no track yet (the first read failed), after more new fixes than one read
    * brings, and every FULL_RELOAD_MS (a backlog's late fixes fall inside what is held). Never two
-   * reads at once: a move during a read is read after it. None while a period's first part is shown.
+   * reads at once: a move during a read is read after it.
    */
   refresh(): void {
     if (!this.selected) return;
@@ -111,7 +112,7 @@ export class TrackPanel {
       return;
     }
     if (!this.track || Date.now() - this.loadedAt > FULL_RELOAD_MS) void this.load({ frame: false });
-    else if (!this.track.truncated) void this.appendNewFixes();
+    else void this.appendNewFixes();
   }
 
   close(): void {
@@ -139,7 +140,7 @@ export class TrackPanel {
     this.busy = true;
     if (frame) this.summary.textContent = 'Loading the track…';
     try {
-      const track = await fetchTrack(vehicle.id, Date.now() - Number(this.period.value) * 1000, TRACK_MAX_FIXES);
+      const track = await fetchTrack(vehicle.id, Date.now() - Number(this.period.value) * 1000, TRACK_MAX_FIXES, { newest: true });
       if (generation !== this.generation) return;
       this.loadedAt = Date.now();
       this.show(track, this.sliderTime());
@@ -168,13 +169,14 @@ export class TrackPanel {
       const cutoff = new Date(Date.now() - Number(this.period.value) * 1000).toISOString();
       const times = [...held.times, ...fresh.times];
       const first = times.findIndex((time) => time >= cutoff);
-      const from = first < 0 ? times.length : first;
+      // Older than the period, or beyond the most one read holds: dropped from the start.
+      const from = Math.max(first < 0 ? times.length : first, times.length - TRACK_MAX_FIXES);
       this.show(
         {
           coordinates: [...held.coordinates, ...fresh.coordinates].slice(from),
           times: times.slice(from),
           speeds: [...held.speeds, ...fresh.speeds].slice(from),
-          truncated: false,
+          truncated: held.truncated || from > first,
         },
         this.sliderTime(),
       );
@@ -214,7 +216,7 @@ export class TrackPanel {
       track.times.length === 0
         ? 'No positions in this period'
         : `${track.times.length} ${track.times.length === 1 ? 'fix' : 'fixes'} · ${distance(lengthKm(track.coordinates))} · ${new Date(first).toLocaleTimeString()} – ${new Date(end).toLocaleTimeString()}` +
-          (track.truncated ? ` · the first ${track.times.length} of more: choose a shorter period` : '');
+          (track.truncated ? ` · the last ${track.times.length}: the period holds more` : '');
     this.draw();
   }
 
