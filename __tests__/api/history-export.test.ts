@@ -66,6 +66,16 @@ describe('history export', () => {
     expect(times).toEqual(Array.from({ length: 1200 }, (_, i) => iso(start + i * SEC)));
   });
 
+  test('a range of exactly limit fixes is one document, with no Link to an empty one', async () => {
+    const id = await vehicleWithTrack(6);
+    for (const order of ['asc', 'desc']) {
+      const whole = await exportOf(id, `format=csv&order=${order}&limit=6`);
+      expect(whole.body.trimEnd().split('\n')).toHaveLength(7);
+      expect(whole.headers.link).toBeUndefined();
+      expect((await exportOf(id, `format=csv&order=${order}&limit=5`)).headers.link).toMatch(/rel="next"/);
+    }
+  });
+
   test('order=desc: each document is the newest fixes left, written in time order; Link continues with older ones', async () => {
     const id = await vehicleWithTrack(12);
     const documents: string[][] = [];
@@ -78,6 +88,10 @@ describe('history export', () => {
     }
     const at = (...seconds: number[]) => seconds.map((s) => iso(start + s * SEC));
     expect(documents).toEqual([at(7, 8, 9, 10, 11), at(2, 3, 4, 5, 6), at(0, 1)]);
+    // Without a from, the newest document is named by the day of its own fixes, not the retention start.
+    const newest = await t.app.inject({ method: 'GET', url: `/vehicles/${id}/positions?format=gpx&order=desc&limit=5` });
+    const [firstDay, lastDay] = [7, 11].map((s) => iso(start + s * SEC).slice(0, 10)); // the same day but just after midnight UTC
+    expect(newest.headers['content-disposition']).toBe(`attachment; filename="${id}-${firstDay}${lastDay === firstDay ? '' : `_${lastDay}`}.gpx"`);
     // Every format: the same newest fixes, in time order.
     const csv = (await exportOf(id, 'format=csv&order=desc&limit=2')).body.trimEnd().split('\n').slice(1);
     expect(csv.map((row) => row.split(',')[0])).toEqual(at(10, 11));

@@ -14,16 +14,22 @@ export const TILE_HOST = new URL(MAP_DEFAULTS.tileUrl.replace(/\{[a-z]\}/g, '0')
 export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', 'browser-screenshots');
 
 /**
+ * Whatever this machine's DNS does with the tile host, the page sees the same: a name that does not
+ * resolve, or requests taken and never answered (a captive portal, a resolver that times out).
+ */
+export async function withoutTileServer(page: Page, tileServer: 'unresolvable' | 'stalled' = 'unresolvable'): Promise<Page> {
+  await page.route((requested) => requested.host === TILE_HOST, (route) => (tileServer === 'stalled' ? undefined : route.abort('namenotresolved')));
+  return page;
+}
+
+/**
  * Opens a page and collects what it complained about: console errors, uncaught exceptions, CSP
  * violations (reported to the console by a listener installed before any page script), failed requests.
  * The default tile server (OpenStreetMap's) is never reached.
  */
 export async function openPage(browser: Browser, url: string, options: { tileServer?: 'unresolvable' | 'stalled' } = {}): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  // Whatever this machine's DNS does with the tile host, the page sees the same: a name that does not
-  // resolve, or requests taken and never answered (a captive portal, a resolver that times out).
-  const stalled = options.tileServer === 'stalled';
-  await page.route((requested) => requested.host === TILE_HOST, (route) => (stalled ? undefined : route.abort('namenotresolved')));
+  await withoutTileServer(page, options.tileServer);
   const problems: string[] = [];
   page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));

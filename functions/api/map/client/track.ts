@@ -4,18 +4,11 @@ import maplibregl from 'maplibre-gl';
 import { distanceMeters } from '../../domain/geo';
 import { apiGet, withKeyRetry } from './api';
 import { TRACK_COLOURS } from './colours';
+import { type Track, appendFixes } from './track-window';
 
 /** What a geojson export of the history API holds: the line, and each fix's time and speed. */
 interface TrackDocument {
   features: { properties: { times: string[]; speeds: (number | null)[] }; geometry: { type: 'LineString' | 'Point'; coordinates: unknown } | null }[];
-}
-
-export interface Track {
-  readonly coordinates: [number, number][];
-  readonly times: string[];
-  readonly speeds: (number | null)[];
-  /** More fixes than one read brings: a whole-period read shows the newest of them; new fixes, the first. */
-  readonly truncated: boolean;
 }
 
 /** Fixes one track read brings at most (the export's page): bounds the work of a click. */
@@ -167,19 +160,7 @@ export class TrackPanel {
         return;
       }
       const cutoff = new Date(Date.now() - Number(this.period.value) * 1000).toISOString();
-      const times = [...held.times, ...fresh.times];
-      const first = times.findIndex((time) => time >= cutoff);
-      // Older than the period, or beyond the most one read holds: dropped from the start.
-      const from = Math.max(first < 0 ? times.length : first, times.length - TRACK_MAX_FIXES);
-      this.show(
-        {
-          coordinates: [...held.coordinates, ...fresh.coordinates].slice(from),
-          times: times.slice(from),
-          speeds: [...held.speeds, ...fresh.speeds].slice(from),
-          truncated: held.truncated || from > first,
-        },
-        this.sliderTime(),
-      );
+      this.show(appendFixes(held, fresh, cutoff, TRACK_MAX_FIXES), this.sliderTime());
     } catch {
       // The next move tries again; the track held stays.
     } finally {
