@@ -25,11 +25,16 @@ export async function withoutTileServer(page: Page, tileServer: 'unresolvable' |
 /**
  * Opens a page and collects what it complained about: console errors, uncaught exceptions, CSP
  * violations (reported to the console by a listener installed before any page script), failed requests.
- * The default tile server (OpenStreetMap's) is never reached.
+ * The default tile server (OpenStreetMap's) is never reached; `beforeLoad` may route more.
  */
-export async function openPage(browser: Browser, url: string, options: { tileServer?: 'unresolvable' | 'stalled' } = {}): Promise<{ page: Page; problems: string[] }> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+  options: { tileServer?: 'unresolvable' | 'stalled'; beforeLoad?: (page: Page) => Promise<unknown> } = {},
+): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await withoutTileServer(page, options.tileServer);
+  await options.beforeLoad?.(page);
   const problems: string[] = [];
   page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));

@@ -38,6 +38,8 @@ export interface TestAppOptions {
   readonly eventSource?: 'stream' | 'in-process';
   /** The live map's poll interval (default config/map.ts's). */
   readonly mapPollIntervalSeconds?: number;
+  /** The map's MAP_STYLE_URL (default none: raster tiles). */
+  readonly mapStyleUrl?: string;
   /** When a vehicle counts as offline, in minutes (fractions allowed here, for browser tests). */
   readonly offlineAfterMinutes?: number;
   /** Browser origins allowed by CORS (default none). */
@@ -68,6 +70,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     webhookRetryDelaysSeconds: options.webhookRetryDelaysSeconds,
     corsOrigins: options.corsOrigins,
     mapPollIntervalSeconds: options.mapPollIntervalSeconds,
+    mapStyleUrl: options.mapStyleUrl,
     offlineAfterMinutes: options.offlineAfterMinutes,
   });
   return startInstance(config, () => dynamo.close());

@@ -15,6 +15,8 @@ export function localApiConfig(options: {
   eventSource?: 'stream' | 'in-process';
   corsOrigins?: readonly string[];
   mapPollIntervalSeconds?: number;
+  /** A MapLibre style for the map's base (as MAP_STYLE_URL); default: the raster tiles. */
+  mapStyleUrl?: string;
   /** Default TRACKER_DEFAULTS'; fractions of a minute only in tests (the environment variable takes whole minutes). */
   offlineAfterMinutes?: number;
   /** Default: config/delivery.ts's schedule. */
@@ -43,6 +45,6 @@ export function localApiConfig(options: {
     redisUrl: options.redisUrl,
     apiKeys: options.apiKeys ?? [],
     corsOrigins: options.corsOrigins ?? [],
-    map: { ...MAP_DEFAULTS, pollIntervalSeconds: options.mapPollIntervalSeconds ?? MAP_DEFAULTS.pollIntervalSeconds },
+    map: { ...MAP_DEFAULTS, pollIntervalSeconds: options.mapPollIntervalSeconds ?? MAP_DEFAULTS.pollIntervalSeconds, styleUrl: options.mapStyleUrl },
   };
 }

@@ -2,3 +2,5 @@
 export const TRACK_COLOURS = { period: '#f4a3c0', travelled: '#c2185b' } as const;
 /** A geofence's outline. */
 export const GEOFENCE_OUTLINE = '#b08900';
+/** The map's background where no base map is drawn (no tiles, or no style). */
+export const PLAIN_BACKGROUND = '#e8eef2';

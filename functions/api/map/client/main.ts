@@ -7,6 +7,7 @@
  */
 import maplibregl from 'maplibre-gl';
 import { RetryNow, StopPolling, apiGet, apiGetAll, withKeyRetry } from './api';
+import { PLAIN_BACKGROUND } from './colours';
 import { GEOFENCE_FILL_LAYER, GeofenceLayer } from './geofences';
 import { TrackPanel } from './track';
 import type { GeofenceView } from '../../domain/geofence';
@@ -17,24 +18,41 @@ const pollMs = Number(settings.pollIntervalSeconds) * 1000;
 const params = new URLSearchParams(location.search);
 const fleetId = params.get('fleetId') ?? undefined;
 
-const style: maplibregl.StyleSpecification | string = settings.styleUrl
-  ? settings.styleUrl
-  : {
-      version: 8,
-      sources: { base: { type: 'raster', tiles: [settings.tileUrl!], tileSize: 256, attribution: settings.tileAttribution } },
-      // The background shows wherever tiles do not (no tile server reachable): the map stays usable.
-      layers: [
-        { id: 'background', type: 'background', paint: { 'background-color': '#e8eef2' } },
-        { id: 'base', type: 'raster', source: 'base' },
-      ],
-    };
+const rasterStyle: maplibregl.StyleSpecification = {
+  version: 8,
+  sources: { base: { type: 'raster', tiles: [settings.tileUrl!], tileSize: 256, attribution: settings.tileAttribution } },
+  // The background shows wherever tiles do not (no tile server reachable): the map stays usable.
+  layers: [
+    { id: 'background', type: 'background', paint: { 'background-color': PLAIN_BACKGROUND } },
+    { id: 'base', type: 'raster', source: 'base' },
+  ],
+};
+/** A style URL's style that has not loaded in this long is given up for the raster one. */
+const STYLE_TIMEOUT_MS = 10_000;
 
-const map = new maplibregl.Map({ container: 'map', style, center: [4.9, 52.37], zoom: 10, attributionControl: { compact: true } });
+const map = new maplibregl.Map({ container: 'map', style: settings.styleUrl ?? rasterStyle, center: [4.9, 52.37], zoom: 10, attributionControl: { compact: true } });
 map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
 map.addControl(new maplibregl.ScaleControl());
 // Lines and areas are map layers: they wait for the style (markers, page elements, do not). Not
 // for 'load', which waits for the first tiles too: a tile server that never answers would hold them back.
-const styleReady = new Promise<void>((resolve) => map.once('style.load', () => resolve()));
+let styleLoaded = false;
+let baseMapNote = '';
+const styleReady = new Promise<void>((resolve) =>
+  map.once('style.load', () => {
+    styleLoaded = true;
+    resolve();
+  }),
+);
+/** A style URL that fails or never answers: the raster style instead, so tracks and geofences still draw. */
+let fellBack = false;
+function fallBackToRasterStyle(reason: string): void {
+  if (styleLoaded || fellBack) return;
+  fellBack = true;
+  console.warn(`map style not loaded (${reason}): the plain base map instead`);
+  baseMapNote = ' · base map unavailable';
+  map.setStyle(rasterStyle, { diff: false });
+}
+if (settings.styleUrl) setTimeout(() => fallBackToRasterStyle(`no answer in ${STYLE_TIMEOUT_MS / 1000} s`), STYLE_TIMEOUT_MS);
 let firstPollDone = () => undefined as void;
 const firstPoll = new Promise<void>((resolve) => (firstPollDone = resolve));
 const track = new TrackPanel(map);
@@ -42,12 +60,12 @@ const geofences = new GeofenceLayer(map);
 // Selecting a vehicle (a click, or Enter on its focused marker) shows its track.
 const layer = new VehicleLayer(map, Number(settings.movingAboveKmh), (vehicle) => void styleReady.then(() => track.select(vehicle)));
 const status = document.getElementById('status')!;
-let baseMapNote = '';
 
 // Tiles that cannot be fetched (no tile server reachable) leave the plain background: say so once
 // instead of an error per tile; anything else is a real error.
 map.on('error', (event: maplibregl.ErrorEvent & { sourceId?: string }) => {
-  if (event.sourceId === 'base' || /tile/i.test(String(event.error?.message))) baseMapNote = ' · base map unavailable';
+  if (settings.styleUrl && !styleLoaded && !fellBack) fallBackToRasterStyle(String(event.error?.message));
+  else if (event.sourceId === 'base' || /tile/i.test(String(event.error?.message))) baseMapNote = ' · base map unavailable';
   else console.error(event.error);
 });
 
