@@ -18,41 +18,39 @@ const pollMs = Number(settings.pollIntervalSeconds) * 1000;
 const params = new URLSearchParams(location.search);
 const fleetId = params.get('fleetId') ?? undefined;
 
+const plainStyle: maplibregl.StyleSpecification = { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': PLAIN_BACKGROUND } }] };
+// The background shows wherever tiles do not (no tile server reachable): the map stays usable.
 const rasterStyle: maplibregl.StyleSpecification = {
-  version: 8,
+  ...plainStyle,
   sources: { base: { type: 'raster', tiles: [settings.tileUrl!], tileSize: 256, attribution: settings.tileAttribution } },
-  // The background shows wherever tiles do not (no tile server reachable): the map stays usable.
-  layers: [
-    { id: 'background', type: 'background', paint: { 'background-color': PLAIN_BACKGROUND } },
-    { id: 'base', type: 'raster', source: 'base' },
-  ],
+  layers: [...plainStyle.layers, { id: 'base', type: 'raster', source: 'base' }],
 };
-/** A style URL's style that has not loaded in this long is given up for the raster one. */
-const STYLE_TIMEOUT_MS = 10_000;
 
-const map = new maplibregl.Map({ container: 'map', style: settings.styleUrl ?? rasterStyle, center: [4.9, 52.37], zoom: 10, attributionControl: { compact: true } });
+// With a style URL the map starts plain and takes the style when it arrives (however late), so
+// tracks and geofences never wait for a style host.
+const map = new maplibregl.Map({ container: 'map', style: settings.styleUrl ? plainStyle : rasterStyle, center: [4.9, 52.37], zoom: 10, attributionControl: { compact: true } });
 map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
 map.addControl(new maplibregl.ScaleControl());
 // Lines and areas are map layers: they wait for the style (markers, page elements, do not). Not
 // for 'load', which waits for the first tiles too: a tile server that never answers would hold them back.
-let styleLoaded = false;
+const styleReady = new Promise<void>((resolve) => map.once('style.load', () => resolve()));
 let baseMapNote = '';
-const styleReady = new Promise<void>((resolve) =>
-  map.once('style.load', () => {
-    styleLoaded = true;
-    resolve();
-  }),
-);
-/** A style URL that fails or never answers: the raster style instead, so tracks and geofences still draw. */
-let fellBack = false;
-function fallBackToRasterStyle(reason: string): void {
-  if (styleLoaded || fellBack) return;
-  fellBack = true;
-  console.warn(`map style not loaded (${reason}): the plain base map instead`);
-  baseMapNote = ' · base map unavailable';
-  map.setStyle(rasterStyle, { diff: false });
+/** The style URL's style has arrived (then an error is the style's own, not a missing base map). */
+let styleArrived = false;
+if (settings.styleUrl) {
+  const styleUrl = settings.styleUrl;
+  void styleReady.then(() =>
+    map.setStyle(styleUrl, {
+      // The style's sources and layers under the map's own (geofences, track), which keep their data.
+      transformStyle: (previous, next) => {
+        styleArrived = true;
+        const own = (previous?.layers ?? []).filter((layer) => !plainStyle.layers.some(({ id }) => id === layer.id));
+        const ownSources = Object.fromEntries(Object.entries(previous?.sources ?? {}).filter(([id]) => own.some((layer) => 'source' in layer && layer.source === id)));
+        return { ...next, sources: { ...next.sources, ...ownSources }, layers: [...next.layers, ...own] };
+      },
+    }),
+  );
 }
-if (settings.styleUrl) setTimeout(() => fallBackToRasterStyle(`no answer in ${STYLE_TIMEOUT_MS / 1000} s`), STYLE_TIMEOUT_MS);
 let firstPollDone = () => undefined as void;
 const firstPoll = new Promise<void>((resolve) => (firstPollDone = resolve));
 const track = new TrackPanel(map);
@@ -61,11 +59,13 @@ const geofences = new GeofenceLayer(map);
 const layer = new VehicleLayer(map, Number(settings.movingAboveKmh), (vehicle) => void styleReady.then(() => track.select(vehicle)));
 const status = document.getElementById('status')!;
 
-// Tiles that cannot be fetched (no tile server reachable) leave the plain background: say so once
-// instead of an error per tile; anything else is a real error.
+// A style or tiles that cannot be fetched leave the plain background: say so once instead of an
+// error per tile; anything else is a real error.
 map.on('error', (event: maplibregl.ErrorEvent & { sourceId?: string }) => {
-  if (settings.styleUrl && !styleLoaded && !fellBack) fallBackToRasterStyle(String(event.error?.message));
-  else if (event.sourceId === 'base' || /tile/i.test(String(event.error?.message))) baseMapNote = ' · base map unavailable';
+  if (settings.styleUrl && !styleArrived) {
+    baseMapNote = ' · base map unavailable';
+    console.warn(`map style not loaded: ${String(event.error?.message)}`);
+  } else if (event.sourceId === 'base' || /tile/i.test(String(event.error?.message))) baseMapNote = ' · base map unavailable';
   else console.error(event.error);
 });
 
