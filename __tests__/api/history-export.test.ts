@@ -66,6 +66,16 @@ describe('history export', () => {
     expect(times).toEqual(Array.from({ length: 1200 }, (_, i) => iso(start + i * SEC)));
   });
 
+  test('a document across midnight UTC is named by both days', async () => {
+    const { id } = await createVehicle(t.app);
+    const midnight = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    const fixes = [midnight - 2 * SEC, midnight + 2 * SEC].map((ms, i) => ({ lat: 52, lon: 5 + i * 0.001, timestamp: iso(ms) }));
+    expect((await t.app.inject({ method: 'POST', url: `/vehicles/${id}/positions`, payload: fixes })).statusCode).toBe(200);
+    const [before, after] = fixes.map((fix) => fix.timestamp.slice(0, 10));
+    const csv = await t.app.inject({ method: 'GET', url: `/vehicles/${id}/positions?format=csv` });
+    expect(csv.headers['content-disposition']).toBe(`attachment; filename="${id}-${before}_${after}.csv"`);
+  });
+
   test('a range of exactly limit fixes is one document, with no Link to an empty one', async () => {
     const id = await vehicleWithTrack(6);
     for (const order of ['asc', 'desc']) {
@@ -74,6 +84,16 @@ describe('history export', () => {
       expect(whole.headers.link).toBeUndefined();
       expect((await exportOf(id, `format=csv&order=${order}&limit=5`)).headers.link).toMatch(/rel="next"/);
     }
+  });
+
+  test('fixes that do not count past the end (filtered: a GPS chip\'s 0,0) lead to no empty document', async () => {
+    // 6 kept, then 10 filtered (asc); and the mirror image for desc.
+    const keptFirst = await vehicleWithTrack(16, (i) => (i >= 6 ? { lat: 0, lon: 0 } : {}));
+    const keptLast = await vehicleWithTrack(16, (i) => (i < 10 ? { lat: 0, lon: 0 } : {}));
+    expect((await exportOf(keptFirst, 'format=csv&limit=6')).headers.link).toBeUndefined();
+    expect((await exportOf(keptLast, 'format=csv&order=desc&limit=6')).headers.link).toBeUndefined();
+    // With include=filtered they count: the document is full and more follow.
+    expect((await exportOf(keptFirst, 'format=csv&limit=6&include=filtered')).headers.link).toMatch(/rel="next"/);
   });
 
   test('order=desc: each document is the newest fixes left, written in time order; Link continues with older ones', async () => {
@@ -90,7 +110,7 @@ describe('history export', () => {
     expect(documents).toEqual([at(7, 8, 9, 10, 11), at(2, 3, 4, 5, 6), at(0, 1)]);
     // Without a from, the newest document is named by the day of its own fixes, not the retention start.
     const newest = await t.app.inject({ method: 'GET', url: `/vehicles/${id}/positions?format=gpx&order=desc&limit=5` });
-    const [firstDay, lastDay] = [7, 11].map((s) => iso(start + s * SEC).slice(0, 10)); // the same day but just after midnight UTC
+    const [firstDay, lastDay] = [7, 11].map((s) => iso(start + s * SEC).slice(0, 10)); // the same day unless run between 02:00:07 and 02:00:11 UTC
     expect(newest.headers['content-disposition']).toBe(`attachment; filename="${id}-${firstDay}${lastDay === firstDay ? '' : `_${lastDay}`}.gpx"`);
     // Every format: the same newest fixes, in time order.
     const csv = (await exportOf(id, 'format=csv&order=desc&limit=2')).body.trimEnd().split('\n').slice(1);

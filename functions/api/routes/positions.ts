@@ -25,10 +25,13 @@ const HISTORY_MAX_LIMIT = 1000;
 /** Fixes one export document reads at most (before simplification): a day at 1 Hz is two documents. */
 export const EXPORT_PAGE_FIXES = 50_000;
 
-/** `<vehicle>-<first fix's day>` (`_<last fix's day>` when it differs): each document of a chain named by what it holds. */
-function exportFileName(vehicleId: string, fixes: readonly Position[], from: number): string {
+/**
+ * `<vehicle>-<first fix's day>` (`_<last fix's day>` when it differs): each document of a chain named
+ * by what it holds; an empty one by the end of the range it was read from (`emptyAt`).
+ */
+function exportFileName(vehicleId: string, fixes: readonly Position[], emptyAt: number): string {
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  const [first, last] = fixes.length ? [day(fixes[0].ts), day(fixes[fixes.length - 1].ts)] : [day(from), day(from)];
+  const [first, last] = fixes.length ? [day(fixes[0].ts), day(fixes[fixes.length - 1].ts)] : [day(emptyAt), day(emptyAt)];
   return `${vehicleId.replace(/[^A-Za-z0-9_.-]/g, '_')}-${first}${last === first ? '' : `_${last}`}`;
 }
 
@@ -202,19 +205,15 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
           fixes.push(...page.positions);
           next = page.next;
         } while (next !== undefined && fixes.length < limit);
-        // DynamoDB hands back a key whenever a page fills, even with nothing after it: look one fix
-        // further, so a range of exactly `limit` fixes is one document, with no Link to an empty one.
-        if (next !== undefined) {
-          const beyond = await positions.history({ vehicleId: id, from, to, limit: 1, order, after: next, receivedSince: vehicle.createdAt, now, withFiltered });
-          if (beyond.positions.length === 0 && beyond.next === undefined) next = undefined;
-        }
+        // A range of exactly `limit` fixes is one document, with no Link to an empty one.
+        if (next !== undefined && !(await positions.historyContinues({ vehicleId: id, from, to, order, after: next, receivedSince: vehicle.createdAt, now, withFiltered }))) next = undefined;
         if (order === 'desc') fixes.reverse();
         const exported = tolerance === undefined ? fixes : simplify(fixes, tolerance);
         if (next !== undefined) {
           const query = new URLSearchParams(Object.entries({ ...request.query, cursor: encodeCursor(scope, { vehicleId: id, ts: next }) }).map(([k, v]) => [k, String(v)] as [string, string]));
           reply.header('link', `</vehicles/${encodeURIComponent(id)}/positions?${query}>; rel="next"`);
         }
-        reply.header('content-disposition', `attachment; filename="${exportFileName(id, exported, from)}.${format}"`);
+        reply.header('content-disposition', `attachment; filename="${exportFileName(id, exported, order === 'desc' ? Math.min(to, now) : from)}.${format}"`);
         return reply.type(EXPORT_CONTENT_TYPES[format]).send(Readable.from(exportDocument(format, id, exported)));
       }
       const page = await positions.history({ vehicleId: id, from, to, limit, order, after, receivedSince: vehicle.createdAt, now, withFiltered });

@@ -1,4 +1,4 @@
-import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { POSITIONS_TABLE } from '../../../config/tables';
 import type { Position } from '../domain/position';
 import { positionKey } from '../domain/position';
@@ -11,6 +11,9 @@ const TTL = POSITIONS_TABLE.ttlAttribute!;
 const DAY_SECONDS = 24 * 60 * 60;
 /** BatchWriteItem's limit. */
 const BATCH_SIZE = 25;
+
+/** Fixes historyContinues() looks past, at most, for one that counts. */
+const HISTORY_LOOKAHEAD = 1000;
 
 export interface HistoryQuery {
   readonly vehicleId: string;
@@ -130,32 +133,48 @@ export class PositionStore {
       query.after === undefined ? undefined : { [PK]: query.vehicleId, [SK]: query.after };
     // Filters can thin a page; read on until it is full or the range ends (bounded).
     for (let round = 0; round < 5 && positions.length < query.limit; round++) {
-      const page = await storageCall(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-            FilterExpression: `receivedAt >= :since AND (attribute_not_exists(#ttl) OR #ttl > :nowSeconds)${query.withFiltered ? '' : ' AND attribute_not_exists(filtered)'}`,
-            ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#ttl': TTL },
-            ExpressionAttributeValues: {
-              ':pk': query.vehicleId,
-              ':from': query.from,
-              ':to': query.to,
-              ':since': query.receivedSince,
-              ':nowSeconds': Math.floor(query.now / 1000),
-            },
-            ScanIndexForward: query.order === 'asc',
-            Limit: query.limit - positions.length,
-            ExclusiveStartKey: startKey,
-            ConsistentRead: true,
-          }),
-        ),
-      );
+      const page = await storageCall(() => this.db.send(this.historyQuery(query, { Limit: query.limit - positions.length, ExclusiveStartKey: startKey })));
       positions.push(...(page.Items ?? []).map((item) => this.fromItem(item)));
       startKey = page.LastEvaluatedKey;
       if (!startKey) break;
     }
     return { positions, next: startKey ? (startKey[SK] as number) : undefined };
+  }
+
+  /**
+   * Whether the range holds a fix history() would return after `query.after` (DynamoDB hands back a
+   * key whenever a page fills, with or without more behind it). Keys only: the next fix, and if it
+   * does not count (filtered, expired, an earlier vehicle's) one read past up to HISTORY_LOOKAHEAD
+   * more; beyond those it answers true, as a page's key would.
+   */
+  async historyContinues(query: Omit<HistoryQuery, 'limit'>): Promise<boolean> {
+    let startKey: Record<string, unknown> | undefined = query.after === undefined ? undefined : { [PK]: query.vehicleId, [SK]: query.after };
+    for (const Limit of [1, HISTORY_LOOKAHEAD]) {
+      const page = await storageCall(() => this.db.send(this.historyQuery(query, { Limit, ExclusiveStartKey: startKey, ProjectionExpression: '#pk, #sk' })));
+      if ((page.Items ?? []).length > 0) return true;
+      if (!page.LastEvaluatedKey) return false;
+      startKey = page.LastEvaluatedKey;
+    }
+    return true;
+  }
+
+  private historyQuery(query: Omit<HistoryQuery, 'limit'>, page: Pick<QueryCommandInput, 'Limit' | 'ExclusiveStartKey' | 'ProjectionExpression'>): QueryCommand {
+    return new QueryCommand({
+      TableName: this.table,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      FilterExpression: `receivedAt >= :since AND (attribute_not_exists(#ttl) OR #ttl > :nowSeconds)${query.withFiltered ? '' : ' AND attribute_not_exists(filtered)'}`,
+      ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#ttl': TTL },
+      ExpressionAttributeValues: {
+        ':pk': query.vehicleId,
+        ':from': query.from,
+        ':to': query.to,
+        ':since': query.receivedSince,
+        ':nowSeconds': Math.floor(query.now / 1000),
+      },
+      ScanIndexForward: query.order === 'asc',
+      ConsistentRead: true,
+      ...page,
+    });
   }
 
   /** Which of these (vehicle, timestamp) keys history holds already (strongly consistent). */
