@@ -278,6 +278,11 @@ describe('GET /vehicles/{id}/positions', () => {
     expect(sizes.slice(0, 3)).toEqual([10, 10, 5]);
   });
 
+  test('the last page has no cursor, also when it ends exactly at the range\'s end', async () => {
+    expect((await pages('limit=5')).sizes).toEqual([5, 5, 5, 5, 5]);
+    expect((await pages('limit=25&order=desc')).sizes).toEqual([25]);
+  });
+
   test('pages newest first with order=desc', async () => {
     const { all } = await pages('limit=7&order=desc');
     expect(all).toEqual(Array.from({ length: 25 }, (_, i) => 24 - i));

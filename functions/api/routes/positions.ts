@@ -169,7 +169,7 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
           200: {
             type: 'object',
             required: ['items', 'nextCursor'],
-            properties: { items: { type: 'array', items: positionViewSchema }, nextCursor: { type: ['string', 'null'] } },
+            properties: { items: { type: 'array', items: positionViewSchema }, nextCursor: { type: ['string', 'null'], description: 'The next page\'s cursor; null on the last page' } },
           },
           400: problemRef,
           404: problemRef,
@@ -195,18 +195,21 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
 
       const vehicle = await vehicles.get(id);
       if (!vehicle) throw ApiError.notFound(`Vehicle ${id} does not exist`);
+      const range = { vehicleId: id, from, to, order, receivedSince: vehicle.createdAt, now, withFiltered };
+      /** Whether a position follows `next` (a DynamoDB page key comes with every full page, more or not). */
+      const continuesAfter = async (next: number | undefined) => next !== undefined && (await positions.historyContinues({ ...range, after: next }));
       if (format !== 'json') {
         // One document: up to EXPORT_PAGE_FIXES fixes read 1000 at a time (from the range's newest with
         // order=desc), then written in time order piece by piece.
         const fixes: Position[] = [];
         let next = after;
         do {
-          const page = await positions.history({ vehicleId: id, from, to, limit: Math.min(1000, limit - fixes.length), order, after: next, receivedSince: vehicle.createdAt, now, withFiltered });
+          const page = await positions.history({ ...range, limit: Math.min(1000, limit - fixes.length), after: next });
           fixes.push(...page.positions);
           next = page.next;
         } while (next !== undefined && fixes.length < limit);
         // A range of exactly `limit` fixes is one document, with no Link to an empty one.
-        if (next !== undefined && !(await positions.historyContinues({ vehicleId: id, from, to, order, after: next, receivedSince: vehicle.createdAt, now, withFiltered }))) next = undefined;
+        if (!(await continuesAfter(next))) next = undefined;
         if (order === 'desc') fixes.reverse();
         const exported = tolerance === undefined ? fixes : simplify(fixes, tolerance);
         if (next !== undefined) {
@@ -216,10 +219,11 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
         reply.header('content-disposition', `attachment; filename="${exportFileName(id, exported, order === 'desc' ? Math.min(to, now) : from)}.${format}"`);
         return reply.type(EXPORT_CONTENT_TYPES[format]).send(Readable.from(exportDocument(format, id, exported)));
       }
-      const page = await positions.history({ vehicleId: id, from, to, limit, order, after, receivedSince: vehicle.createdAt, now, withFiltered });
+      const page = await positions.history({ ...range, limit, after });
+      // A cursor only when a position follows: a client never reads an empty last page.
       return {
         items: page.positions.map(toPositionView),
-        nextCursor: page.next === undefined ? null : encodeCursor(scope, { vehicleId: id, ts: page.next }),
+        nextCursor: (await continuesAfter(page.next)) ? encodeCursor(scope, { vehicleId: id, ts: page.next! }) : null,
       };
     },
   );
