@@ -9,12 +9,24 @@ import { buildApp } from '../../functions/api/app';
 import { encodeCursor } from '../../functions/api/services/cursor';
 import { createVehicle, iso, startTestApp, TestApp } from '../helpers/test-app';
 
-/** CPU one request may cost on a 1 MB body (the issue's bound); today's answers take 1-20 ms. */
-const CPU_BUDGET_MS = 100;
+/**
+ * CPU one request may cost on a 1 MB body, as a multiple of parsing 1 MB of JSON (which any 1 MB
+ * body costs) measured beside it: the issue's 100 ms is about 5× that parse on a 2-core CI machine
+ * (18 ms). A ratio, because a busy sibling CPU thread or a collection stretches both alike; today's
+ * answers cost 0.2-1.2×.
+ */
+const CPU_RATIO_BUDGET = 5;
 const MB = 1024 * 1024;
 
 /** A JSON array of `item`, as close to 1 MB as it gets. */
 const megabyteArray = (item: string) => `[${Array.from({ length: Math.floor(MB / (item.length + 1)) - 1 }, () => item).join(',')}]`;
+const cpuMs = async (work: () => unknown) => {
+  const cpu = process.cpuUsage();
+  await work();
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / 1000;
+};
+const MEGABYTE_OF_NUMBERS = megabyteArray('1');
 
 describe('hostile input', () => {
   let t: TestApp;
@@ -38,20 +50,20 @@ describe('hostile input', () => {
     ['500 positions, each with 100 unknown fields', '/vehicles/van-1/positions', () => `[${Array.from({ length: 500 }, () => `{${Array.from({ length: 100 }, (_, i) => `"u${i}":1`).join(',')}}`).join(',')}]`],
     ['500 positions, each with 45 attributes of the wrong type (under every width limit)', '/vehicles/van-1/positions', () => `[${Array.from({ length: 500 }, () => `{"lat":1,"lon":1,"timestamp":1,"attributes":{${Array.from({ length: 45 }, (_, i) => `"a${i}":{}`).join(',')}}}`).join(',')}]`],
   ])('a 1 MB body of %s', (_shape, url, body) => {
-    test(`is a 400 within ${CPU_BUDGET_MS} ms of CPU, with at most 20 field errors and a count`, async () => {
+    test(`is a 400 within ${CPU_RATIO_BUDGET}× the CPU of parsing 1 MB of JSON, with at most 20 field errors and a count`, async () => {
       const payload = body();
       expect(payload.length).toBeLessThanOrEqual(MB);
-      // The best of three: the first run also pays JIT compilation and the collection of earlier garbage.
+      // The best of five, each beside its own baseline: the first run also pays JIT compilation, and
+      // any run may pay a collection of earlier garbage.
       let best = Infinity;
       let response!: Awaited<ReturnType<typeof post>>;
-      for (let run = 0; run < 3; run++) {
-        const cpu = process.cpuUsage();
-        response = await post(url, payload);
-        const used = process.cpuUsage(cpu);
-        best = Math.min(best, (used.user + used.system) / 1000);
+      for (let run = 0; run < 5; run++) {
+        const parse = await cpuMs(() => JSON.parse(MEGABYTE_OF_NUMBERS));
+        const request = await cpuMs(async () => (response = await post(url, payload)));
+        best = Math.min(best, request / parse);
       }
       expect(response.statusCode).toBe(400);
-      expect(best).toBeLessThan(CPU_BUDGET_MS);
+      expect(best).toBeLessThan(CPU_RATIO_BUDGET);
       const problem = response.json();
       expect(problem).toMatchObject({ status: 400, type: 'about:blank', requestId: expect.any(String) });
       expect((problem.errors ?? []).length).toBeLessThanOrEqual(20);
