@@ -283,6 +283,16 @@ describe('GET /vehicles/{id}/positions', () => {
     expect((await pages('limit=25&order=desc')).sizes).toEqual([25]);
   });
 
+  test('nor when only fixes that do not count follow it (a GPS chip\'s 0,0s, stored as filtered)', async () => {
+    const from = iso(NOW - 30 * MIN); // before the 0,0s: the range ends with them
+    await post(`/vehicles/${id}/positions`, Array.from({ length: 8 }, (_, i) => ({ lat: 0, lon: 0, timestamp: NOW - 30 * MIN + i * 1000 })));
+    const desc = await get(`/vehicles/${id}/positions?order=desc&from=${from}&limit=25`);
+    expect(desc.json().items).toHaveLength(25);
+    expect(desc.json().nextCursor).toBeNull();
+    // Counted with include=filtered: then they follow, and a cursor leads to them.
+    expect((await get(`/vehicles/${id}/positions?order=desc&from=${from}&limit=25&include=filtered`)).json().nextCursor).toEqual(expect.any(String));
+  });
+
   test('pages newest first with order=desc', async () => {
     const { all } = await pages('limit=7&order=desc');
     expect(all).toEqual(Array.from({ length: 25 }, (_, i) => 24 - i));

@@ -18,6 +18,7 @@ import {
 import { vehicleIdParamsSchema } from '../schemas/vehicle';
 import { CursorKey, decodeCursor, encodeCursor } from '../services/cursor';
 import type { IngestItem, PositionInput } from '../services/ingest';
+import type { HistoryPage } from '../services/position-store';
 import { latestEntryOf } from '../services/position-cache';
 import { sendIngestResult } from '../plugins/problems';
 
@@ -196,20 +197,24 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
       const vehicle = await vehicles.get(id);
       if (!vehicle) throw ApiError.notFound(`Vehicle ${id} does not exist`);
       const range = { vehicleId: id, from, to, order, receivedSince: vehicle.createdAt, now, withFiltered };
-      /** Whether a position follows `next` (a DynamoDB page key comes with every full page, more or not). */
-      const continuesAfter = async (next: number | undefined) => next !== undefined && (await positions.historyContinues({ ...range, after: next }));
+      /**
+       * Whether a position follows the page: certain when history() read one past it; otherwise one
+       * more look. Should that look fail, the page is still answered, with a cursor (at worst to an
+       * empty page), not as a 503.
+       */
+      const continuesAfter = async (page: HistoryPage) =>
+        page.next !== undefined && (page.more || (await positions.historyContinues({ ...range, after: page.next }).catch(() => true)));
       if (format !== 'json') {
         // One document: up to EXPORT_PAGE_FIXES fixes read 1000 at a time (from the range's newest with
         // order=desc), then written in time order piece by piece.
         const fixes: Position[] = [];
-        let next = after;
+        let page: HistoryPage = { positions: [], next: after, more: false };
         do {
-          const page = await positions.history({ ...range, limit: Math.min(1000, limit - fixes.length), after: next });
+          page = await positions.history({ ...range, limit: Math.min(1000, limit - fixes.length), after: page.next });
           fixes.push(...page.positions);
-          next = page.next;
-        } while (next !== undefined && fixes.length < limit);
+        } while (page.next !== undefined && fixes.length < limit);
         // A range of exactly `limit` fixes is one document, with no Link to an empty one.
-        if (!(await continuesAfter(next))) next = undefined;
+        const next = (await continuesAfter(page)) ? page.next : undefined;
         if (order === 'desc') fixes.reverse();
         const exported = tolerance === undefined ? fixes : simplify(fixes, tolerance);
         if (next !== undefined) {
@@ -220,10 +225,10 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
         return reply.type(EXPORT_CONTENT_TYPES[format]).send(Readable.from(exportDocument(format, id, exported)));
       }
       const page = await positions.history({ ...range, limit, after });
-      // A cursor only when a position follows: a client never reads an empty last page.
+      // A cursor only when a position follows (or, past 1,000 that do not count, may follow).
       return {
         items: page.positions.map(toPositionView),
-        nextCursor: (await continuesAfter(page.next)) ? encodeCursor(scope, { vehicleId: id, ts: page.next! }) : null,
+        nextCursor: (await continuesAfter(page)) ? encodeCursor(scope, { vehicleId: id, ts: page.next! }) : null,
       };
     },
   );

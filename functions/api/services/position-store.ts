@@ -34,6 +34,8 @@ export interface HistoryPage {
   readonly positions: Position[];
   /** Timestamp to resume after, when there may be more. */
   readonly next?: number;
+  /** A position that counts follows `next` for certain; false with a `next`: maybe (historyContinues tells). */
+  readonly more: boolean;
 }
 
 /** A position not stored: why, and whether resending it unchanged can succeed. */
@@ -133,19 +135,27 @@ export class PositionStore {
       query.after === undefined ? undefined : { [PK]: query.vehicleId, [SK]: query.after };
     // Filters can thin a page; read on until it is full or the range ends (bounded).
     for (let round = 0; round < 5 && positions.length < query.limit; round++) {
-      const page = await storageCall(() => this.db.send(this.historyQuery(query, { Limit: query.limit - positions.length, ExclusiveStartKey: startKey })));
-      positions.push(...(page.Items ?? []).map((item) => this.fromItem(item)));
+      const wanted = query.limit - positions.length;
+      // One more than wanted: if it comes back, a position follows the page for certain.
+      const page = await storageCall(() => this.db.send(this.historyQuery(query, { Limit: wanted + 1, ExclusiveStartKey: startKey })));
+      const items = (page.Items ?? []).map((item) => this.fromItem(item));
+      if (items.length > wanted) {
+        positions.push(...items.slice(0, wanted));
+        return { positions, next: positions[positions.length - 1].ts, more: true };
+      }
+      positions.push(...items);
       startKey = page.LastEvaluatedKey;
       if (!startKey) break;
     }
-    return { positions, next: startKey ? (startKey[SK] as number) : undefined };
+    return { positions, next: startKey ? (startKey[SK] as number) : undefined, more: false };
   }
 
   /**
-   * Whether the range holds a fix history() would return after `query.after` (DynamoDB hands back a
-   * key whenever a page fills, with or without more behind it). Keys only: the next fix, and if it
-   * does not count (filtered, expired, an earlier vehicle's) one read past up to HISTORY_LOOKAHEAD
-   * more; beyond those it answers true, as a page's key would.
+   * Whether the range holds a fix history() would return after `query.after`, for a page whose
+   * `more` could not tell (DynamoDB hands back a key whenever a page fills, with or without more
+   * behind it). Keys only, but DynamoDB bills the items it reads: the next fix, and if it does not
+   * count (filtered, expired, an earlier vehicle's) one read past up to HISTORY_LOOKAHEAD more;
+   * beyond those it answers true, as a page's key would.
    */
   async historyContinues(query: Omit<HistoryQuery, 'limit'>): Promise<boolean> {
     let startKey: Record<string, unknown> | undefined = query.after === undefined ? undefined : { [PK]: query.vehicleId, [SK]: query.after };
