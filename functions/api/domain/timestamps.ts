@@ -52,12 +52,20 @@ export function checkPositionTimestamp(
   return { ms };
 }
 
+/** The largest epoch milliseconds a Date holds (ECMAScript: 100,000,000 days). */
+const MAX_DATE_MS = 8.64e15;
+
 /** For query ranges (`from`, `to`): the same formats, no clock rules. */
 export function parseQueryTimestamp(value: string | undefined, field: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = /^\d+$/.test(value) ? Number(value) : parseTimestamp(value);
   if (ms === undefined || !Number.isSafeInteger(ms)) {
     const message = 'must be an ISO-8601 date-time or epoch milliseconds';
+    throw ApiError.badRequest(`${field} ${message}`, [{ field, message }]);
+  }
+  // Beyond what a date can hold (years past 275760): nothing could be named or written at that time.
+  if (Math.abs(ms) > MAX_DATE_MS) {
+    const message = `must be at most ${MAX_DATE_MS} epoch milliseconds (the last representable date)`;
     throw ApiError.badRequest(`${field} ${message}`, [{ field, message }]);
   }
   return ms;

@@ -25,6 +25,8 @@ import { sendIngestResult } from '../plugins/problems';
 const HISTORY_MAX_LIMIT = 1000;
 /** Fixes one export document reads at most (before simplification): a day at 1 Hz is two documents. */
 export const EXPORT_PAGE_FIXES = 50_000;
+/** history() calls one export document may make beyond one per 1,000 fixes (each reads at most 5 pages). */
+const EXPORT_EXTRA_READS = 10;
 
 /**
  * `<vehicle>-<first fix's day>` (`_<last fix's day>` when it differs): each document of a chain named
@@ -189,6 +191,9 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
       const now = Date.now();
       const from = parseQueryTimestamp(request.query.from, 'from') ?? now - retentionMs;
       const to = parseQueryTimestamp(request.query.to, 'to') ?? now + (withFiltered ? MAX_FUTURE_KEPT_MS : MAX_FUTURE_SKEW_MS);
+      if (from > to && request.query.from === undefined) {
+        throw ApiError.badRequest(`to must not be before the retention start (${new Date(from).toISOString()}), the default from`, [{ field: 'to', message: 'must not be before from (default: the retention start)' }]);
+      }
       if (from > to) throw ApiError.badRequest('from must not be after to', [{ field: 'from', message: 'must not be after to' }]);
       const scope = `history|${id}|${request.query.from ?? ''}|${request.query.to ?? ''}|${order}|${include ?? ''}|${format}|${tolerance ?? ''}`;
       const fits = (key: CursorKey) => key.vehicleId === id && Number(key.ts) >= from && Number(key.ts) <= to;
@@ -207,12 +212,16 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
       if (format !== 'json') {
         // One document: up to EXPORT_PAGE_FIXES fixes read 1000 at a time (from the range's newest with
         // order=desc), then written in time order piece by piece.
+        // Bounded: past EXPORT_EXTRA_READS reads beyond the document's own (long runs of fixes that do
+        // not count), the document ends short and its Link carries on.
         const fixes: Position[] = [];
         let page: HistoryPage = { positions: [], next: after, more: false };
+        const maxReads = Math.ceil(limit / 1000) + EXPORT_EXTRA_READS;
+        let reads = 0;
         do {
           page = await positions.history({ ...range, limit: Math.min(1000, limit - fixes.length), after: page.next });
           fixes.push(...page.positions);
-        } while (page.next !== undefined && fixes.length < limit);
+        } while (page.next !== undefined && fixes.length < limit && ++reads < maxReads);
         // A range of exactly `limit` fixes is one document, with no Link to an empty one.
         const next = (await continuesAfter(page)) ? page.next : undefined;
         if (order === 'desc') fixes.reverse();

@@ -14,6 +14,8 @@ const BATCH_SIZE = 25;
 
 /** Fixes historyContinues() looks past, at most, for one that counts. */
 const HISTORY_LOOKAHEAD = 1000;
+/** Items a history() round after the first reads at least, whatever the page size. */
+const HISTORY_MIN_READ = 100;
 
 export interface HistoryQuery {
   readonly vehicleId: string;
@@ -136,8 +138,10 @@ export class PositionStore {
     // Filters can thin a page; read on until it is full or the range ends (bounded).
     for (let round = 0; round < 5 && positions.length < query.limit; round++) {
       const wanted = query.limit - positions.length;
-      // One more than wanted: if it comes back, a position follows the page for certain.
-      const page = await storageCall(() => this.db.send(this.historyQuery(query, { Limit: wanted + 1, ExclusiveStartKey: startKey })));
+      // One more than wanted: if it comes back, a position follows the page for certain. Once a
+      // round has met fixes that do not count, read on in larger steps (a small page past a long run).
+      const read = round === 0 ? wanted + 1 : Math.max(wanted + 1, HISTORY_MIN_READ);
+      const page = await storageCall(() => this.db.send(this.historyQuery(query, { Limit: read, ExclusiveStartKey: startKey })));
       const items = (page.Items ?? []).map((item) => this.fromItem(item));
       if (items.length > wanted) {
         positions.push(...items.slice(0, wanted));
