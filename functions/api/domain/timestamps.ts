@@ -52,8 +52,10 @@ export function checkPositionTimestamp(
   return { ms };
 }
 
-/** The largest epoch milliseconds a Date holds (ECMAScript: 100,000,000 days). */
-const MAX_DATE_MS = 8.64e15;
+/** The largest epoch milliseconds a Date holds (ECMAScript: 100,000,000 days either side of 1970). */
+export const MAX_DATE_MS = 8.64e15;
+/** A query time clamped to the dates that exist: a range beyond anything storable still means "all of it". */
+export const clampToDates = (ms: number) => Math.min(MAX_DATE_MS, Math.max(-MAX_DATE_MS, ms));
 
 /** For query ranges (`from`, `to`): the same formats, no clock rules. */
 export function parseQueryTimestamp(value: string | undefined, field: string): number | undefined {
@@ -61,11 +63,6 @@ export function parseQueryTimestamp(value: string | undefined, field: string): n
   const ms = /^\d+$/.test(value) ? Number(value) : parseTimestamp(value);
   if (ms === undefined || !Number.isSafeInteger(ms)) {
     const message = 'must be an ISO-8601 date-time or epoch milliseconds';
-    throw ApiError.badRequest(`${field} ${message}`, [{ field, message }]);
-  }
-  // Beyond what a date can hold (years past 275760): nothing could be named or written at that time.
-  if (Math.abs(ms) > MAX_DATE_MS) {
-    const message = `must be at most ${MAX_DATE_MS} epoch milliseconds (the last representable date)`;
     throw ApiError.badRequest(`${field} ${message}`, [{ field, message }]);
   }
   return ms;

@@ -4,7 +4,7 @@ import { Readable } from 'stream';
 import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, ExportFormat, exportDocument } from '../domain/export-formats';
 import { Position, toPositionView } from '../domain/position';
 import { simplify } from '../domain/simplify';
-import { MAX_FUTURE_KEPT_MS, MAX_FUTURE_SKEW_MS, parseQueryTimestamp } from '../domain/timestamps';
+import { MAX_FUTURE_KEPT_MS, MAX_FUTURE_SKEW_MS, clampToDates, parseQueryTimestamp } from '../domain/timestamps';
 import { cursorQuerySchema, problemRef } from '../schemas/common';
 import {
   BATCH_BODY_EXAMPLES,
@@ -33,7 +33,7 @@ const EXPORT_EXTRA_READS = 10;
  * by what it holds; an empty one by the end of the range it was read from (`emptyAt`).
  */
 function exportFileName(vehicleId: string, fixes: readonly Position[], emptyAt: number): string {
-  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const day = (ms: number) => new Date(ms).toISOString().split('T')[0]; // also +275760-09-13
   const [first, last] = fixes.length ? [day(fixes[0].ts), day(fixes[fixes.length - 1].ts)] : [day(emptyAt), day(emptyAt)];
   return `${vehicleId.replace(/[^A-Za-z0-9_.-]/g, '_')}-${first}${last === first ? '' : `_${last}`}`;
 }
@@ -189,8 +189,9 @@ export const positionRoutes: FastifyPluginAsync = async (app) => {
       if (format === 'json' && tolerance !== undefined) throw ApiError.badRequest('simplify applies to format=geojson, gpx or csv', [{ field: 'simplify', message: 'needs format=geojson, gpx or csv' }]);
       const withFiltered = include === 'filtered';
       const now = Date.now();
-      const from = parseQueryTimestamp(request.query.from, 'from') ?? now - retentionMs;
-      const to = parseQueryTimestamp(request.query.to, 'to') ?? now + (withFiltered ? MAX_FUTURE_KEPT_MS : MAX_FUTURE_SKEW_MS);
+      // Clamped to the dates that exist (as /events does): an export is named by a date.
+      const from = clampToDates(parseQueryTimestamp(request.query.from, 'from') ?? now - retentionMs);
+      const to = clampToDates(parseQueryTimestamp(request.query.to, 'to') ?? now + (withFiltered ? MAX_FUTURE_KEPT_MS : MAX_FUTURE_SKEW_MS));
       if (from > to && request.query.from === undefined) {
         throw ApiError.badRequest(`to must not be before the retention start (${new Date(from).toISOString()}), the default from`, [{ field: 'to', message: 'must not be before from (default: the retention start)' }]);
       }
